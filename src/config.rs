@@ -1,0 +1,226 @@
+//! The one CMIN configuration type, with the presets of `cmin.md`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CminError, Result};
+
+/// How the gated clip and gated aggregate are fused before the interaction BiGRU (spec §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fusion {
+    /// `[f' ; a']` (2d wide): what the released code computes.
+    Concat,
+    /// `P(ReLU(U f' * V a'))` (d wide): the paper's low-rank bilinear fusion.
+    Bilinear,
+}
+
+/// Every dimension and switch of the model. Serialized with trained weights, so a checkpoint
+/// always carries the exact architecture that produced it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CminConfig {
+    /// `n`: clips after resampling.
+    pub num_clips: usize,
+    /// `d_v`: clip feature width.
+    pub frame_dim: usize,
+    /// `d_w`: word vector width.
+    pub word_dim: usize,
+    /// `d`: model width (each BiGRU direction has `d / 2`).
+    pub d_model: usize,
+    /// Heads of the video self-attention (`frame_dim` must divide by it).
+    pub num_heads: usize,
+    /// Syntactic GCN layers (ignored when `use_gcn` is false).
+    pub num_gcn_layers: usize,
+    /// Self-attention layers (ignored when `use_self_attention` is false).
+    pub num_attn_layers: usize,
+    /// Each clip attends to this many neighbours on each side.
+    pub attention_band: usize,
+    /// Longest query; longer ones are truncated.
+    pub max_words: usize,
+    /// Anchor widths in clips (spec §5).
+    pub anchor_widths: Vec<usize>,
+    /// Stacked cross-modal interaction stages (reference: 1).
+    pub num_stages: usize,
+    /// Fusion of the gated features.
+    pub fusion: Fusion,
+    /// Ablation switch (paper Table 4): syntactic GCN on the query.
+    pub use_gcn: bool,
+    /// Ablation switch: multi-head self-attention on the video.
+    pub use_self_attention: bool,
+    /// Ablation switch: the cross gate.
+    pub use_cross_gate: bool,
+    /// Dropout probability during training (spec §7).
+    pub dropout: f64,
+}
+
+impl CminConfig {
+    /// Exactly the released code on TACoS.
+    pub fn reference_tacos() -> Self {
+        CminConfig {
+            num_clips: 200,
+            frame_dim: 500,
+            word_dim: 300,
+            d_model: 512,
+            num_heads: 4,
+            num_gcn_layers: 2,
+            num_attn_layers: 2,
+            attention_band: 3,
+            max_words: 20,
+            anchor_widths: vec![6, 18, 32],
+            num_stages: 1,
+            fusion: Fusion::Concat,
+            use_gcn: true,
+            use_self_attention: true,
+            use_cross_gate: true,
+            dropout: 0.2,
+        }
+    }
+
+    /// Exactly the released code on ActivityNet Captions.
+    pub fn reference_activitynet() -> Self {
+        CminConfig {
+            anchor_widths: vec![16, 32, 64, 96, 128, 160, 192],
+            ..Self::reference_tacos()
+        }
+    }
+
+    /// The paper's model: bilinear fusion and stacked interaction stages.
+    pub fn paper(num_stages: usize) -> Self {
+        CminConfig { num_stages, fusion: Fusion::Bilinear, ..Self::reference_activitynet() }
+    }
+
+    /// Config from a reference `*-meta.json` (its `args` and `anchors`).
+    pub fn from_reference_meta(json: &str) -> Result<Self> {
+        #[derive(Deserialize)]
+        struct Args {
+            max_num_frames: usize,
+            max_num_words: usize,
+            d_model: usize,
+            num_heads: usize,
+            dropout: f64,
+            word_dim: usize,
+            frame_dim: usize,
+            num_gcn_layers: usize,
+            num_attn_layers: usize,
+        }
+        #[derive(Deserialize)]
+        struct Meta {
+            args: Args,
+            anchors: Vec<[f64; 2]>,
+        }
+        let meta: Meta =
+            serde_json::from_str(json).map_err(|e| CminError::malformed("reference meta", e))?;
+        // The reference stores anchor templates as inclusive [start, end] around one centre.
+        let anchor_widths = meta
+            .anchors
+            .iter()
+            .map(|[s, e]| (e - s + 1.0).round() as usize)
+            .collect();
+        let a = meta.args;
+        let config = CminConfig {
+            num_clips: a.max_num_frames,
+            frame_dim: a.frame_dim,
+            word_dim: a.word_dim,
+            d_model: a.d_model,
+            num_heads: a.num_heads,
+            num_gcn_layers: a.num_gcn_layers,
+            num_attn_layers: a.num_attn_layers,
+            max_words: a.max_num_words,
+            anchor_widths,
+            dropout: a.dropout,
+            ..Self::reference_tacos()
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Anchors per clip (`K`).
+    pub fn num_anchors(&self) -> usize {
+        self.anchor_widths.len()
+    }
+
+    /// Width of the interaction BiGRU's input.
+    pub fn fusion_dim(&self) -> usize {
+        match self.fusion {
+            Fusion::Concat => 2 * self.d_model,
+            Fusion::Bilinear => self.d_model,
+        }
+    }
+
+    /// Rejects configs that would build a broken model.
+    pub fn validate(&self) -> Result<()> {
+        let fail = |m: String| Err(CminError::Config(m));
+        if self.num_clips < 2 {
+            return fail(format!("num_clips must be at least 2, got {}", self.num_clips));
+        }
+        for (name, v) in [
+            ("frame_dim", self.frame_dim),
+            ("word_dim", self.word_dim),
+            ("d_model", self.d_model),
+            ("num_heads", self.num_heads),
+            ("max_words", self.max_words),
+            ("num_stages", self.num_stages),
+        ] {
+            if v == 0 {
+                return fail(format!("{name} must be positive"));
+            }
+        }
+        if self.d_model % 2 != 0 {
+            return fail(format!("d_model must be even (two GRU directions), got {}", self.d_model));
+        }
+        if self.frame_dim % self.num_heads != 0 {
+            return fail(format!(
+                "frame_dim {} must be divisible by num_heads {}",
+                self.frame_dim, self.num_heads
+            ));
+        }
+        if self.anchor_widths.is_empty() || self.anchor_widths.contains(&0) {
+            return fail("anchor_widths must be a non-empty list of positive widths".into());
+        }
+        if self.anchor_widths.iter().all(|&w| w > self.num_clips) {
+            return fail(format!(
+                "every anchor width exceeds num_clips {}: no proposal would be legal",
+                self.num_clips
+            ));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return fail(format!("dropout must be in [0, 1), got {}", self.dropout));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_are_valid() {
+        for c in [
+            CminConfig::reference_tacos(),
+            CminConfig::reference_activitynet(),
+            CminConfig::paper(3),
+        ] {
+            c.validate().unwrap();
+        }
+        assert_eq!(CminConfig::paper(3).fusion_dim(), 512);
+        assert_eq!(CminConfig::reference_tacos().fusion_dim(), 1024);
+    }
+
+    #[test]
+    fn invalid_configs_are_rejected_with_reason() {
+        let odd = CminConfig { d_model: 63, ..CminConfig::reference_tacos() };
+        assert!(odd.validate().unwrap_err().to_string().contains("even"));
+        let heads = CminConfig { num_heads: 7, ..CminConfig::reference_tacos() };
+        assert!(heads.validate().unwrap_err().to_string().contains("divisible"));
+    }
+
+    #[test]
+    fn meta_anchor_templates_become_widths() {
+        let json = r#"{"args":{"max_num_frames":64,"max_num_words":20,"d_model":64,"num_heads":4,
+            "dropout":0.2,"word_dim":48,"frame_dim":64,"num_gcn_layers":2,"num_attn_layers":2},
+            "anchors":[[5.0,10.0],[-1.0,16.0],[-8.0,23.0]]}"#;
+        let c = CminConfig::from_reference_meta(json).unwrap();
+        assert_eq!(c.anchor_widths, vec![6, 18, 32]);
+        assert_eq!(c.num_clips, 64);
+    }
+}

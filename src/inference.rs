@@ -1,0 +1,183 @@
+//! The inference API: encode a video once, localize many queries against it.
+//!
+//! Device work and host work are split so that a caller that must read tensors
+//! asynchronously (WebGPU in the browser) can: [`Localizer::start`] queues the forward pass
+//! and packs every output into one tensor; [`Pending::finish`] decodes the host copy. Native
+//! callers use [`Localizer::localize`], which does both with one synchronous readback.
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::anchors::Anchors;
+use crate::config::CminConfig;
+use crate::error::{CminError, Result};
+use crate::model::Cmin;
+use crate::query::{Query, batch_queries};
+use crate::ranking::{RankOptions, nms, reference_top1, refine};
+use crate::video::{Timeline, resample, validate_features};
+
+/// A video after the query-independent video encoder.
+#[derive(Clone, Debug)]
+pub struct EncodedVideo {
+    /// `[1, n, d]`
+    pub encoded: Tensor<3>,
+    pub timeline: Timeline,
+}
+
+/// One ranked moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Moment {
+    /// Seconds.
+    pub start: f64,
+    pub end: f64,
+    pub score: f32,
+    /// Refined bounds on the clip grid (fractional).
+    pub grid_start: f32,
+    pub grid_end: f32,
+    /// Proposal index `t * K + k`.
+    pub proposal: usize,
+}
+
+/// Everything a query gets back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Localization {
+    /// Top-k after temporal NMS, best first.
+    pub moments: Vec<Moment>,
+    /// The reference's top-1 rule (argmax, refine, round, clamp) in grid indices.
+    pub top1_grid: (usize, usize),
+    /// Score of every proposal `[n*K]` (illegal ones included, as the model emits them).
+    pub scores: Vec<f32>,
+    /// Offsets of every proposal `[n*K*2]`.
+    pub offsets: Vec<f32>,
+    /// Video-to-query attention `[n, words]` (paper Fig. 8), of the last interaction stage.
+    pub attention: Vec<f32>,
+    /// Words the model read (after truncation).
+    pub num_words: usize,
+    /// `Some(original length)` when the query was cut to `max_words`.
+    pub truncated_from: Option<usize>,
+}
+
+/// A model bound to its device, with the anchors precomputed.
+#[derive(Debug)]
+pub struct Localizer {
+    model: Cmin,
+    anchors: Anchors,
+    device: Device,
+}
+
+/// Forward pass queued on the device; decode its host copy with [`Pending::finish`].
+#[derive(Debug)]
+pub struct Pending {
+    /// `[batch, n*K + 2*n*K + n*max_words]`: scores | offsets | attention.
+    pub packed: Tensor<2>,
+    timeline: Timeline,
+    lengths: Vec<usize>,
+    truncated: Vec<Option<usize>>,
+    options: RankOptions,
+}
+
+impl Localizer {
+    pub fn new(model: Cmin, device: Device) -> Self {
+        let c = model.config();
+        let anchors = Anchors::new(c.num_clips, &c.anchor_widths);
+        Localizer { model, anchors, device }
+    }
+
+    pub fn config(&self) -> &CminConfig {
+        self.model.config()
+    }
+
+    pub fn model(&self) -> &Cmin {
+        &self.model
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    pub fn anchors(&self) -> &Anchors {
+        &self.anchors
+    }
+
+    /// Validates raw clip features (`[raw_clips, feature_dim]`, any `raw_clips >= 1`),
+    /// resamples them to the model's grid and runs the video encoder.
+    pub fn encode_video(&self, features: &[f32], raw_clips: usize, feature_dim: usize, duration: f64) -> Result<EncodedVideo> {
+        let c = self.config();
+        validate_features(features, raw_clips, feature_dim, c.frame_dim)?;
+        let timeline = Timeline::new(raw_clips, c.num_clips, duration)?;
+        let clips = resample(features, raw_clips, feature_dim, c.num_clips);
+        let frames = Tensor::from_data(TensorData::new(clips, [1, c.num_clips, c.frame_dim]), &self.device);
+        Ok(EncodedVideo { encoded: self.model.encode_video(frames), timeline })
+    }
+
+    /// Queues the forward pass of `queries` against `video`.
+    pub fn start(&self, video: &EncodedVideo, queries: &[Query], options: RankOptions) -> Result<Pending> {
+        options.validate()?;
+        let c = self.config();
+        let (batch, truncated) = batch_queries(queries, c, &self.device)?;
+        let b = queries.len();
+        let (n, m) = (c.num_clips, c.max_words);
+        let encoded = video.encoded.clone().expand([b, n, c.d_model]);
+        let out = self.model.forward_encoded(encoded, &batch);
+        let k = self.anchors.num_anchors();
+        let attention = out.last_stage().attention.clone().reshape([b, n * m]);
+        let packed =
+            Tensor::cat(vec![out.scores.reshape([b, n * k]), out.offsets.reshape([b, n * 2 * k]), attention], 1);
+        Ok(Pending { packed, timeline: video.timeline.clone(), lengths: batch.lengths, truncated, options })
+    }
+
+    /// Localizes one query (native; one synchronous readback).
+    pub fn localize(&self, video: &EncodedVideo, query: &Query, options: RankOptions) -> Result<Localization> {
+        let mut all = self.localize_batch(video, std::slice::from_ref(query), options)?;
+        Ok(all.remove(0))
+    }
+
+    /// Localizes several queries against one video in one batch.
+    pub fn localize_batch(&self, video: &EncodedVideo, queries: &[Query], options: RankOptions) -> Result<Vec<Localization>> {
+        let pending = self.start(video, queries, options)?;
+        let data = pending.packed.clone().into_data();
+        pending.finish(self, data)
+    }
+}
+
+impl Pending {
+    /// Decodes the host copy of [`Pending::packed`] into ranked moments.
+    pub fn finish(self, localizer: &Localizer, data: TensorData) -> Result<Vec<Localization>> {
+        let values: Vec<f32> = data.try_into_vec_as::<f32>().map_err(|e| CminError::malformed("model output", format!("{e:?}")))?;
+        let c = localizer.config();
+        let anchors = &localizer.anchors;
+        let (n, m, len) = (c.num_clips, c.max_words, anchors.len());
+        let row = 3 * len + n * m;
+        if values.len() != row * self.lengths.len() {
+            return Err(CminError::malformed("model output", format!("{} values for {} rows of {row}", values.len(), self.lengths.len())));
+        }
+        let mut results = Vec::with_capacity(self.lengths.len());
+        for (b, chunk) in values.chunks(row).enumerate() {
+            let (scores, rest) = chunk.split_at(len);
+            let (offsets, attention_padded) = rest.split_at(2 * len);
+            let words = self.lengths[b];
+            let attention = attention_padded.chunks(m).flat_map(|r| r[..words].to_vec()).collect();
+            let refined = refine(anchors, scores, offsets);
+            let items: Vec<((f64, f64), f32)> = refined
+                .iter()
+                .map(|p| (self.timeline.grid_to_seconds(p.start as f64, p.end as f64), p.score))
+                .collect();
+            let moments = nms(&items, &self.options)
+                .into_iter()
+                .map(|i| {
+                    let (p, ((start, end), score)) = (refined[i], items[i]);
+                    Moment { start, end, score, grid_start: p.start, grid_end: p.end, proposal: p.index }
+                })
+                .collect();
+            results.push(Localization {
+                moments,
+                top1_grid: reference_top1(anchors, scores, offsets),
+                scores: scores.to_vec(),
+                offsets: offsets.to_vec(),
+                attention,
+                num_words: words,
+                truncated_from: self.truncated[b],
+            });
+        }
+        Ok(results)
+    }
+}

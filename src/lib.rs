@@ -1,0 +1,24 @@
+//! CMIN — Cross-Modal Interaction Networks for query-based moment retrieval (Zhang et al.,
+//! SIGIR 2019) — on burn, for native and WebAssembly targets. See `../shared/docs/cmin.md`
+//! for the model this crate implements; section numbers in doc comments refer to it.
+
+pub mod anchors;
+pub mod config;
+pub mod device;
+pub mod error;
+pub mod inference;
+pub mod loss;
+pub mod model;
+pub mod parity;
+pub mod query;
+pub mod ranking;
+pub mod relations;
+pub mod video;
+pub mod weights;
+
+pub use config::{CminConfig, Fusion};
+pub use error::{CminError, Result};
+pub use inference::{EncodedVideo, Localization, Localizer, Moment};
+pub use model::{Cmin, CminOutput, QueryBatch};
+pub use query::Query;
+pub use ranking::RankOptions;

@@ -1,0 +1,132 @@
+//! Bidirectional GRU with PyTorch's parameter layout (gates r, z, n; reset applied after the
+//! hidden projection) and packed-sequence semantics for variable lengths.
+
+use burn::module::{Module, Param};
+use burn::tensor::activation::{sigmoid, tanh};
+use burn::tensor::{Device, Int, Tensor, TensorData};
+
+use super::layers::uniform;
+
+/// The tensors of one `torch.nn.GRU(bidirectional=True)`, named as its state dict names them.
+#[derive(Module, Debug)]
+pub struct GruWeights {
+    pub weight_ih_l0: Param<Tensor<2>>,
+    pub weight_hh_l0: Param<Tensor<2>>,
+    pub bias_ih_l0: Param<Tensor<1>>,
+    pub bias_hh_l0: Param<Tensor<1>>,
+    pub weight_ih_l0_reverse: Param<Tensor<2>>,
+    pub weight_hh_l0_reverse: Param<Tensor<2>>,
+    pub bias_ih_l0_reverse: Param<Tensor<1>>,
+    pub bias_hh_l0_reverse: Param<Tensor<1>>,
+}
+
+/// The reference's `DynamicGRU` wrapper: a BiGRU that only reads each sequence's true length.
+#[derive(Module, Debug)]
+pub struct BiGru {
+    pub gru: GruWeights,
+}
+
+impl BiGru {
+    /// `d_in -> hidden` per direction (output `2 * hidden`).
+    pub fn new(d_in: usize, hidden: usize, device: &Device) -> Self {
+        let g = 3 * hidden;
+        BiGru {
+            gru: GruWeights {
+                weight_ih_l0: uniform([g, d_in], hidden, device),
+                weight_hh_l0: uniform([g, hidden], hidden, device),
+                bias_ih_l0: uniform([g], hidden, device),
+                bias_hh_l0: uniform([g], hidden, device),
+                weight_ih_l0_reverse: uniform([g, d_in], hidden, device),
+                weight_hh_l0_reverse: uniform([g, hidden], hidden, device),
+                bias_ih_l0_reverse: uniform([g], hidden, device),
+                bias_hh_l0_reverse: uniform([g], hidden, device),
+            },
+        }
+    }
+
+    fn hidden(&self) -> usize {
+        self.gru.weight_hh_l0.dims()[1]
+    }
+
+    /// Runs both directions. With `lengths`, sequence `b` is read only over `0..lengths[b]`:
+    /// the backward direction starts at its last true word and positions past the length
+    /// output zeros, exactly as `pack_padded_sequence` does.
+    ///
+    /// Both directions advance in one batched step (direction is a leading batch axis), which
+    /// halves the number of sequential kernel launches.
+    ///
+    /// # Shapes
+    /// - x: `[batch, time, d_in]`
+    /// - output: `[batch, time, 2 * hidden]`
+    pub fn forward(&self, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
+        let [batch, time, d_in] = x.dims();
+        let h = self.hidden();
+        let device = x.device();
+        let reversal = lengths.map(|l| reversal_index(l, batch, time, d_in, &device));
+        let reverse = |t: Tensor<3>, width: usize| match &reversal {
+            Some(idx) => {
+                let idx = if width == d_in { idx.clone() } else { idx.clone().narrow(2, 0, 1).expand([batch, time, width]) };
+                t.gather(1, idx)
+            }
+            None => t.flip([1]),
+        };
+
+        let x_rev = reverse(x.clone(), d_in);
+        let stacked_x = Tensor::stack::<4>(vec![x, x_rev], 0).reshape([2, batch * time, d_in]);
+        let w_ih = Tensor::stack::<3>(
+            vec![self.gru.weight_ih_l0.val().transpose(), self.gru.weight_ih_l0_reverse.val().transpose()],
+            0,
+        );
+        let b_ih = Tensor::stack::<2>(vec![self.gru.bias_ih_l0.val(), self.gru.bias_ih_l0_reverse.val()], 0);
+        let w_hh = Tensor::stack::<3>(
+            vec![self.gru.weight_hh_l0.val().transpose(), self.gru.weight_hh_l0_reverse.val().transpose()],
+            0,
+        );
+        let b_hh = Tensor::stack::<2>(vec![self.gru.bias_hh_l0.val(), self.gru.bias_hh_l0_reverse.val()], 0)
+            .unsqueeze_dim::<3>(1);
+        // Input projections for every step at once; only the hidden path is sequential.
+        let gates_x = (stacked_x.matmul(w_ih) + b_ih.unsqueeze_dim::<3>(1)).reshape([2, batch, time, 3 * h]);
+
+        let mut state = Tensor::<3>::zeros([2, batch, h], &device);
+        let mut outputs = Vec::with_capacity(time);
+        for t in 0..time {
+            let gx = gates_x.clone().narrow(2, t, 1).reshape([2, batch, 3 * h]);
+            let gh = state.clone().matmul(w_hh.clone()) + b_hh.clone();
+            let rz = sigmoid(gx.clone().narrow(2, 0, 2 * h) + gh.clone().narrow(2, 0, 2 * h));
+            let r = rz.clone().narrow(2, 0, h);
+            let z = rz.narrow(2, h, h);
+            let n = tanh(gx.narrow(2, 2 * h, h) + r * gh.narrow(2, 2 * h, h));
+            state = n.clone() + z * (state - n);
+            outputs.push(state.clone());
+        }
+        let out = Tensor::stack::<4>(outputs, 2); // [2, batch, time, h]
+        let forward = out.clone().narrow(0, 0, 1).reshape([batch, time, h]);
+        let backward = reverse(out.narrow(0, 1, 1).reshape([batch, time, h]), h);
+        let both = Tensor::cat(vec![forward, backward], 2);
+        match lengths {
+            Some(l) => both * length_mask(l, batch, time, &device).unsqueeze_dim::<3>(2),
+            None => both,
+        }
+    }
+}
+
+/// `[batch, time, width]` gather index that reverses each sequence inside its length and
+/// leaves the padding in place (an involution, so it also undoes itself).
+fn reversal_index(lengths: &[usize], batch: usize, time: usize, width: usize, device: &Device) -> Tensor<3, Int> {
+    let mut idx = Vec::with_capacity(batch * time);
+    for &len in lengths {
+        for t in 0..time {
+            idx.push(if t < len { (len - 1 - t) as i64 } else { t as i64 });
+        }
+    }
+    Tensor::<3, Int>::from_data(TensorData::new(idx, [batch, time, 1]), device).expand([batch, time, width])
+}
+
+/// `[batch, time]` with 1 on true positions and 0 on padding.
+pub(crate) fn length_mask(lengths: &[usize], batch: usize, time: usize, device: &Device) -> Tensor<2> {
+    let mut m = Vec::with_capacity(batch * time);
+    for &len in lengths {
+        m.extend((0..time).map(|t| if t < len { 1.0f32 } else { 0.0 }));
+    }
+    Tensor::from_data(TensorData::new(m, [batch, time]), device)
+}

@@ -1,0 +1,138 @@
+//! Cross-modal interaction (spec §4): attentive aggregation, cross gate, fusion, BiGRU.
+
+use burn::module::Module;
+use burn::nn::{Dropout, DropoutConfig};
+use burn::tensor::activation::{relu, sigmoid, softmax, tanh};
+use burn::tensor::{Device, Tensor};
+
+use super::gru::BiGru;
+use super::layers::Linear;
+use crate::config::{CminConfig, Fusion};
+
+/// Additive video-to-query attention: `S_ij = w^T tanh(W1 f_i + b1 + W2 s_j)`, softmax over
+/// words, `a_i = sum_j softmax_j(S_ij) s_j` (reference module `v2s`).
+#[derive(Module, Debug)]
+pub struct AttentiveAggregation {
+    pub ws1: Linear,
+    pub ws2: Linear,
+    pub wst: Linear,
+}
+
+impl AttentiveAggregation {
+    pub fn new(dim: usize, device: &Device) -> Self {
+        AttentiveAggregation {
+            ws1: Linear::new(dim, dim, true, device),
+            ws2: Linear::new(dim, dim, false, device),
+            wst: Linear::new(dim, 1, false, device),
+        }
+    }
+
+    /// Returns the aggregate and the attention (the paper's Figure 8).
+    ///
+    /// # Shapes
+    /// - video: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
+    /// - output: (`[batch, clips, d]`, `[batch, clips, words]`)
+    pub fn forward(&self, video: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
+        let [batch, clips, dim] = video.dims();
+        let words = query.dims()[1];
+        let clip_part = self.ws1.forward(video).unsqueeze_dim::<4>(2); // [b, n, 1, d]
+        let word_part = self.ws2.forward(query.clone()).unsqueeze_dim::<4>(1); // [b, 1, m, d]
+        let hidden = tanh(clip_part + word_part).reshape([batch * clips * words, dim]);
+        let logits = self.wst.forward(hidden).reshape([batch, clips, words]) + word_logit_mask;
+        let attention = softmax(logits, 2);
+        (attention.clone().matmul(query), attention)
+    }
+}
+
+/// `f' = f * sigmoid(G2 a)`, `a' = a * sigmoid(G1 f)`: each modality gates the other.
+#[derive(Module, Debug)]
+pub struct CrossGate {
+    pub fc_gate1: Linear,
+    pub fc_gate2: Linear,
+}
+
+impl CrossGate {
+    pub fn new(dim: usize, device: &Device) -> Self {
+        CrossGate { fc_gate1: Linear::new(dim, dim, false, device), fc_gate2: Linear::new(dim, dim, false, device) }
+    }
+
+    /// # Shapes
+    /// - video, aggregate: `[batch, clips, d]`
+    /// - output: (gated video, gated aggregate), both `[batch, clips, d]`
+    pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
+        let gated_video = video.clone() * sigmoid(self.fc_gate2.forward(aggregate.clone()));
+        let gated_aggregate = aggregate * sigmoid(self.fc_gate1.forward(video));
+        (gated_video, gated_aggregate)
+    }
+}
+
+/// The paper's low-rank bilinear fusion `P(ReLU(U f' * V a'))`.
+#[derive(Module, Debug)]
+pub struct BilinearFusion {
+    pub u: Linear,
+    pub v: Linear,
+    pub p: Linear,
+}
+
+impl BilinearFusion {
+    pub fn new(dim: usize, device: &Device) -> Self {
+        BilinearFusion {
+            u: Linear::new(dim, dim, true, device),
+            v: Linear::new(dim, dim, true, device),
+            p: Linear::new(dim, dim, true, device),
+        }
+    }
+
+    pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> Tensor<3> {
+        self.p.forward(relu(self.u.forward(video) * self.v.forward(aggregate)))
+    }
+}
+
+/// What one stage computes, kept for parity checks and the attention display.
+#[derive(Clone, Debug)]
+pub struct StageOutput {
+    pub aggregated: Tensor<3>,
+    pub attention: Tensor<3>,
+    pub gated_video: Tensor<3>,
+    pub gated_query: Tensor<3>,
+    pub fused: Tensor<3>,
+}
+
+/// One cross-modal interaction stage; the paper stacks several, the reference uses one.
+#[derive(Module, Debug)]
+pub struct InteractionStage {
+    pub v2s: AttentiveAggregation,
+    pub cross_gate: Option<CrossGate>,
+    pub fusion: Option<BilinearFusion>,
+    pub rnn: BiGru,
+    pub dropout: Dropout,
+}
+
+impl InteractionStage {
+    pub fn new(config: &CminConfig, device: &Device) -> Self {
+        let d = config.d_model;
+        InteractionStage {
+            v2s: AttentiveAggregation::new(d, device),
+            cross_gate: config.use_cross_gate.then(|| CrossGate::new(d, device)),
+            fusion: (config.fusion == Fusion::Bilinear).then(|| BilinearFusion::new(d, device)),
+            rnn: BiGru::new(config.fusion_dim(), d / 2, device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+        }
+    }
+
+    /// # Shapes
+    /// - video: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
+    pub fn forward(&self, video: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> StageOutput {
+        let (aggregated, attention) = self.v2s.forward(video.clone(), query, word_logit_mask);
+        let (gated_video, gated_query) = match &self.cross_gate {
+            Some(gate) => gate.forward(video, aggregated.clone()),
+            None => (video, aggregated.clone()),
+        };
+        let fused_input = match &self.fusion {
+            Some(bilinear) => bilinear.forward(gated_video.clone(), gated_query.clone()),
+            None => Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2),
+        };
+        let fused = self.dropout.forward(self.rnn.forward(fused_input, None));
+        StageOutput { aggregated, attention, gated_video, gated_query, fused }
+    }
+}

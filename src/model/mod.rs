@@ -1,0 +1,105 @@
+//! CMIN (Zhang et al., SIGIR 2019), laid out like the paper's Figure 2: query encoder, video
+//! encoder, cross-modal interaction, moment retrieval head. Backend-agnostic: every tensor
+//! lives on the `Device` the model was built on.
+
+pub mod batch;
+pub mod gru;
+pub mod head;
+pub mod interaction;
+pub mod layers;
+pub mod query_encoder;
+pub mod video_encoder;
+
+use burn::module::Module;
+use burn::tensor::activation::sigmoid;
+use burn::tensor::{Device, Tensor};
+
+pub use batch::QueryBatch;
+use head::MomentHead;
+pub use interaction::{InteractionStage, StageOutput};
+use query_encoder::QueryEncoder;
+use video_encoder::VideoEncoder;
+
+use crate::config::CminConfig;
+
+/// The whole model. Field names follow the reference state dict (see `weights.rs` for the
+/// two renames: `stages.0.*` and `head.*` are top-level there).
+#[derive(Module, Debug)]
+pub struct Cmin {
+    pub sentence_encoder: QueryEncoder,
+    pub video_encoder: VideoEncoder,
+    pub stages: Vec<InteractionStage>,
+    pub head: MomentHead,
+    #[module(skip)]
+    pub config: CminConfig,
+}
+
+/// Everything one forward pass computes, batch first.
+#[derive(Clone, Debug)]
+pub struct CminOutput {
+    /// `[batch, clips, d]`
+    pub video_encoded: Tensor<3>,
+    /// `[batch, words, d]`
+    pub query_encoded: Tensor<3>,
+    /// One entry per interaction stage; the last feeds the head.
+    pub stages: Vec<StageOutput>,
+    /// `[batch, clips, K]`, in (0, 1).
+    pub scores: Tensor<3>,
+    /// `[batch, clips, K]`: the scores before the sigmoid (for a stable loss).
+    pub score_logits: Tensor<3>,
+    /// `[batch, clips, 2K]`: (start, end) offsets per anchor.
+    pub offsets: Tensor<3>,
+}
+
+impl CminOutput {
+    pub fn last_stage(&self) -> &StageOutput {
+        self.stages.last().expect("a model has at least one stage")
+    }
+}
+
+impl Cmin {
+    /// A randomly initialised model (PyTorch's default initialisers). Call
+    /// [`CminConfig::validate`] first; `crate::weights` does.
+    pub fn new(config: &CminConfig, device: &Device) -> Self {
+        Cmin {
+            sentence_encoder: QueryEncoder::new(config, device),
+            video_encoder: VideoEncoder::new(config, device),
+            stages: (0..config.num_stages).map(|_| InteractionStage::new(config, device)).collect(),
+            head: MomentHead::new(config.d_model, config.num_anchors(), device),
+            config: config.clone(),
+        }
+    }
+
+    pub fn config(&self) -> &CminConfig {
+        &self.config
+    }
+
+    /// The query-independent part: encode once, localize many queries against it.
+    ///
+    /// # Shapes
+    /// - frames: `[batch, clips, frame_dim]` (already resampled to `num_clips`)
+    /// - output: `[batch, clips, d]`
+    pub fn encode_video(&self, frames: Tensor<3>) -> Tensor<3> {
+        self.video_encoder.forward(frames)
+    }
+
+    /// Everything after the video encoder. `video_encoded` must have the query batch's size.
+    pub fn forward_encoded(&self, video_encoded: Tensor<3>, query: &QueryBatch) -> CminOutput {
+        let query_encoded = self.sentence_encoder.forward(query);
+        let mut stages = Vec::with_capacity(self.stages.len());
+        let mut video = video_encoded.clone();
+        for stage in &self.stages {
+            let out = stage.forward(video, query_encoded.clone(), query.word_logit_mask.clone());
+            video = out.fused.clone();
+            stages.push(out);
+        }
+        let (score_logits, offsets) = self.head.forward(video);
+        let scores = sigmoid(score_logits.clone());
+        CminOutput { video_encoded, query_encoded, stages, scores, score_logits, offsets }
+    }
+
+    /// The full forward pass.
+    pub fn forward(&self, frames: Tensor<3>, query: &QueryBatch) -> CminOutput {
+        self.forward_encoded(self.encode_video(frames), query)
+    }
+}

@@ -1,0 +1,106 @@
+//! Video encoder: banded multi-head self-attention over the clips, then a BiGRU (spec §3).
+
+use burn::module::{Initializer, Module, Param};
+use burn::nn::{Dropout, DropoutConfig};
+use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::gru::BiGru;
+use super::layers::Linear;
+use crate::config::CminConfig;
+
+/// Logit added outside the band, as the reference adds it.
+const BAND_MASK_LOGIT: f32 = -1e10;
+
+/// `torch.nn.MultiheadAttention` restricted to a band of neighbouring clips, with its fused
+/// `in_proj` layout (rows q | k | v).
+#[derive(Module, Debug)]
+pub struct BandedSelfAttention {
+    pub in_proj_weight: Param<Tensor<2>>,
+    pub in_proj_bias: Param<Tensor<1>>,
+    pub out_proj: Linear,
+    pub num_heads: usize,
+    pub band: usize,
+}
+
+impl BandedSelfAttention {
+    pub fn new(dim: usize, num_heads: usize, band: usize, device: &Device) -> Self {
+        BandedSelfAttention {
+            // PyTorch: xavier-uniform in_proj, zero biases.
+            in_proj_weight: Initializer::XavierUniform { gain: 1.0 }.init_with(
+                [3 * dim, dim],
+                Some(dim),
+                Some(dim),
+                device,
+            ),
+            in_proj_bias: Initializer::Zeros.init([3 * dim], device),
+            out_proj: Linear::new(dim, dim, true, device),
+            num_heads,
+            band,
+        }
+    }
+
+    /// # Shapes
+    /// - x: `[batch, clips, dim]`
+    /// - output: `[batch, clips, dim]`
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+        let [batch, clips, dim] = x.dims();
+        let heads = self.num_heads;
+        let head_dim = dim / heads;
+        let qkv = x.matmul(self.in_proj_weight.val().transpose().unsqueeze::<3>())
+            + self.in_proj_bias.val().unsqueeze::<3>();
+        let split = |i: usize| {
+            qkv.clone().narrow(2, i * dim, dim).reshape([batch, clips, heads, head_dim]).swap_dims(1, 2)
+        };
+        let q = split(0) * (head_dim as f64).powf(-0.5);
+        let logits = q.matmul(split(1).swap_dims(2, 3)) + self.band_mask(clips, &qkv.device());
+        let context = softmax(logits, 3).matmul(split(2)); // [batch, heads, clips, head_dim]
+        self.out_proj.forward(context.swap_dims(1, 2).reshape([batch, clips, dim]))
+    }
+
+    /// `[1, 1, clips, clips]`: 0 where `|i - j| <= band`, else the reference's -1e10.
+    fn band_mask(&self, clips: usize, device: &Device) -> Tensor<4> {
+        let mut m = vec![0f32; clips * clips];
+        for i in 0..clips {
+            for j in 0..clips {
+                if i.abs_diff(j) > self.band {
+                    m[i * clips + j] = BAND_MASK_LOGIT;
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(m, [1, 1, clips, clips]), device)
+    }
+}
+
+
+/// The video encoder (spec §3): `x = x + dropout(MHA(x))` per layer, then a BiGRU.
+#[derive(Module, Debug)]
+pub struct VideoEncoder {
+    pub attn_layers: Vec<BandedSelfAttention>,
+    pub rnn: BiGru,
+    pub dropout: Dropout,
+}
+
+impl VideoEncoder {
+    pub fn new(config: &CminConfig, device: &Device) -> Self {
+        let layers = if config.use_self_attention { config.num_attn_layers } else { 0 };
+        VideoEncoder {
+            attn_layers: (0..layers)
+                .map(|_| BandedSelfAttention::new(config.frame_dim, config.num_heads, config.attention_band, device))
+                .collect(),
+            rnn: BiGru::new(config.frame_dim, config.d_model / 2, device),
+            dropout: DropoutConfig::new(config.dropout).init(),
+        }
+    }
+
+    /// # Shapes
+    /// - frames: `[batch, clips, frame_dim]`
+    /// - output: `[batch, clips, d_model]`
+    pub fn forward(&self, frames: Tensor<3>) -> Tensor<3> {
+        let mut x = self.dropout.forward(frames);
+        for layer in &self.attn_layers {
+            x = x.clone() + self.dropout.forward(layer.forward(x));
+        }
+        self.dropout.forward(self.rnn.forward(x, None))
+    }
+}

@@ -1,0 +1,217 @@
+//! Dependency relations as CMIN sees them: the 41-entry id table (CoreNLP / UD v1 basic
+//! relations, spec "Relation label ids"), the UD v2 → v1 mapping, and the adjacency matrix
+//! built exactly like the reference data.
+
+use crate::error::{CminError, Result};
+
+/// Relation id `i` is `RELATIONS[i]`.
+pub const RELATIONS: [&str; 41] = [
+    "empty", "self_loop", "nsubj", "det", "aux", "cc", "conj", "nmod", "case", "dobj", "amod", "compound",
+    "ccomp", "advmod", "mark", "advcl", "nummod", "acl", "nmod:poss", "dep", "nsubjpass", "auxpass", "xcomp",
+    "appos", "acl:relcl", "compound:prt", "cop", "neg", "mwe", "parataxis", "expl", "det:predet", "csubjpass",
+    "nmod:tmod", "nmod:npmod", "iobj", "root", "cc:preconj", "csubj", "punct", "discourse",
+];
+
+pub const NUM_RELATIONS: usize = RELATIONS.len();
+pub const EMPTY: usize = 0;
+pub const SELF_LOOP: usize = 1;
+
+/// Tokens the reference removes before building the matrix.
+pub const DROPPED_TOKENS: [&str; 5] = [".", "?", ",", "(", ")"];
+
+/// UD v2 universal relations (the bases a v2 label may carry a `:subtype` on).
+const UD_V2_BASES: [&str; 37] = [
+    "acl", "advcl", "advmod", "amod", "appos", "aux", "case", "cc", "ccomp", "clf", "compound", "conj", "cop",
+    "csubj", "dep", "det", "discourse", "dislocated", "expl", "fixed", "flat", "goeswith", "iobj", "list", "mark",
+    "nmod", "nsubj", "nummod", "obj", "obl", "orphan", "parataxis", "punct", "reparandum", "root", "vocative",
+    "xcomp",
+];
+
+/// v2 names whose v1 equivalent is spelled differently (spec), full labels first.
+const V2_TO_V1: [(&str, &str); 14] = [
+    ("nsubj:pass", "nsubjpass"),
+    ("aux:pass", "auxpass"),
+    ("csubj:pass", "csubjpass"),
+    ("obl:tmod", "nmod:tmod"),
+    ("obl:npmod", "nmod:npmod"),
+    ("det:poss", "nmod:poss"),
+    ("obj", "dobj"),
+    ("obl", "nmod"),
+    ("fixed", "mwe"),
+    ("flat", "mwe"),
+    ("nmod:unmarked", "nmod:npmod"),
+    ("obl:unmarked", "nmod:npmod"),
+    ("advcl:relcl", "advcl"),
+    ("compound:lvc", "compound"),
+];
+
+/// The relation id of a dependency label, UD v1 or v2 (case-insensitive).
+///
+/// v2-only relations map to their v1 parent (`nsubj:outer` → `nsubj`) or, with no parent in
+/// the table, to `dep` (`vocative`, `list`, `goeswith`, ...). Anything that is not a UD label
+/// is an error rather than a silent `dep`.
+pub fn relation_id(label: &str) -> Result<usize> {
+    let label = label.trim().to_ascii_lowercase();
+    let lookup = |l: &str| RELATIONS.iter().position(|r| *r == l).filter(|&i| i >= 2);
+    if let Some(id) = lookup(&label) {
+        return Ok(id);
+    }
+    if let Some((_, v1)) = V2_TO_V1.iter().find(|(v2, _)| *v2 == label) {
+        return Ok(lookup(v1).expect("mapping targets are in the table"));
+    }
+    // A subtyped or v2-only label falls back to its base relation, then to `dep`.
+    let base = label.split(':').next().unwrap_or("");
+    if let Some(id) = lookup(base) {
+        return Ok(id);
+    }
+    if let Some((_, v1)) = V2_TO_V1.iter().find(|(v2, _)| *v2 == base) {
+        return Ok(lookup(v1).expect("mapping targets are in the table"));
+    }
+    if UD_V2_BASES.contains(&base) {
+        return Ok(lookup("dep").expect("dep is in the table"));
+    }
+    Err(CminError::UnknownLabel(label))
+}
+
+/// A query as the model reads it: lower-cased words and the `[m, m]` relation-id matrix
+/// (`adj[head][dep]`, self loops on the diagonal, root arcs not stored).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyntaxGraph {
+    pub words: Vec<String>,
+    /// Row-major `[words.len(), words.len()]`.
+    pub adjacency: Vec<i64>,
+}
+
+impl SyntaxGraph {
+    /// Builds the graph from a dependency parse: `heads[i]` is 0 for a root or the 1-based
+    /// index of word `i`'s head; `deprels[i]` its label. Tokens `. ? , ( )` are dropped, as in
+    /// the reference data; arcs to or from them disappear with them.
+    pub fn from_parse<S: AsRef<str>, L: AsRef<str>>(tokens: &[S], heads: &[usize], deprels: &[L]) -> Result<Self> {
+        let n = tokens.len();
+        if heads.len() != n || deprels.len() != n {
+            return Err(CminError::ParseShape(format!(
+                "{} tokens, {} heads and {} labels: one head and one label per token",
+                n,
+                heads.len(),
+                deprels.len()
+            )));
+        }
+        for (i, &h) in heads.iter().enumerate() {
+            if h > n {
+                return Err(CminError::BadHead { word: i, head: h, len: n });
+            }
+        }
+        let ids = deprels.iter().map(|l| relation_id(l.as_ref())).collect::<Result<Vec<_>>>()?;
+        let kept: Vec<usize> = (0..n).filter(|&i| !DROPPED_TOKENS.contains(&tokens[i].as_ref().trim())).collect();
+        let mut new_index = vec![None; n];
+        for (k, &i) in kept.iter().enumerate() {
+            new_index[i] = Some(k);
+        }
+        let m = kept.len();
+        let mut adjacency = vec![0i64; m * m];
+        for (k, &i) in kept.iter().enumerate() {
+            adjacency[k * m + k] = SELF_LOOP as i64;
+            if heads[i] == 0 {
+                continue; // root: never stored
+            }
+            if let Some(h) = new_index[heads[i] - 1] {
+                if h != k {
+                    adjacency[h * m + k] = ids[i] as i64;
+                }
+            }
+        }
+        let words = kept.iter().map(|&i| tokens[i].as_ref().to_lowercase()).collect();
+        Ok(SyntaxGraph { words, adjacency })
+    }
+
+    pub fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+}
+
+/// Checks a relation-id matrix of `m x m` for ids outside `0..=40`.
+pub fn validate_adjacency(adjacency: &[i64], m: usize) -> Result<()> {
+    if adjacency.len() != m * m {
+        return Err(CminError::ParseShape(format!(
+            "adjacency holds {} entries, expected {m} x {m} = {}",
+            adjacency.len(),
+            m * m
+        )));
+    }
+    for (cell, &id) in adjacency.iter().enumerate() {
+        if !(0..NUM_RELATIONS as i64).contains(&id) {
+            return Err(CminError::BadRelationId { head: cell / m, dep: cell % m, id });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_follow_the_spec_table() {
+        assert_eq!(relation_id("nsubj").unwrap(), 2);
+        assert_eq!(relation_id("dobj").unwrap(), 9);
+        assert_eq!(relation_id("discourse").unwrap(), 40);
+        assert_eq!(relation_id("ROOT").unwrap(), 36);
+        assert_eq!(relation_id("compound:prt").unwrap(), 25);
+    }
+
+    #[test]
+    fn ud_v2_labels_map_to_v1() {
+        assert_eq!(relation_id("obj").unwrap(), 9);
+        assert_eq!(relation_id("obl").unwrap(), 7);
+        assert_eq!(relation_id("nsubj:pass").unwrap(), 20);
+        assert_eq!(relation_id("aux:pass").unwrap(), 21);
+        assert_eq!(relation_id("obl:tmod").unwrap(), 33);
+        assert_eq!(relation_id("obl:npmod").unwrap(), 34);
+        assert_eq!(relation_id("fixed").unwrap(), 28);
+        assert_eq!(relation_id("flat").unwrap(), 28);
+        assert_eq!(relation_id("flat:foreign").unwrap(), 28);
+        assert_eq!(relation_id("nsubj:outer").unwrap(), 2);
+        assert_eq!(relation_id("vocative").unwrap(), 19);
+        assert_eq!(relation_id("goeswith").unwrap(), 19);
+        assert_eq!(relation_id("det:poss").unwrap(), 18);
+    }
+
+    #[test]
+    fn unknown_labels_are_errors() {
+        assert_eq!(relation_id("banana"), Err(CminError::UnknownLabel("banana".into())));
+        assert!(relation_id("").is_err());
+        assert!(relation_id("self_loop").is_err());
+        assert!(relation_id("empty").is_err());
+    }
+
+    #[test]
+    fn graph_drops_punctuation_and_root() {
+        // "He took out a glass ." -> small-io query 0 (adj[1][0]=2, [1][2]=25, [1][4]=9, [4][3]=3).
+        let tokens = ["He", "took", "out", "a", "glass", "."];
+        let heads = [2, 0, 2, 5, 2, 2];
+        let labels = ["nsubj", "root", "compound:prt", "det", "obj", "punct"];
+        let g = SyntaxGraph::from_parse(&tokens, &heads, &labels).unwrap();
+        assert_eq!(g.words, ["he", "took", "out", "a", "glass"]);
+        let m = 5;
+        let at = |h: usize, d: usize| g.adjacency[h * m + d];
+        assert_eq!((at(1, 0), at(1, 2), at(1, 4), at(4, 3)), (2, 25, 9, 3));
+        assert!((0..m).all(|i| at(i, i) == 1));
+        assert_eq!(g.adjacency.iter().filter(|&&v| v > 1).count(), 4);
+    }
+
+    #[test]
+    fn bad_parses_are_errors() {
+        assert!(matches!(
+            SyntaxGraph::from_parse(&["a", "b"], &[0, 3], &["root", "dep"]),
+            Err(CminError::BadHead { word: 1, head: 3, len: 2 })
+        ));
+        assert!(matches!(SyntaxGraph::from_parse(&["a"], &[0, 1], &["root"]), Err(CminError::ParseShape(_))));
+        assert!(matches!(SyntaxGraph::from_parse(&["a"], &[0], &["nope"]), Err(CminError::UnknownLabel(_))));
+        assert!(matches!(validate_adjacency(&[1, 41, 0, 1], 2), Err(CminError::BadRelationId { head: 0, dep: 1, id: 41 })));
+        assert!(validate_adjacency(&[1, -1, 0, 1], 2).is_err());
+    }
+}

@@ -1,0 +1,101 @@
+//! Weight files: our own save/load round trip, and clear errors for broken files.
+
+mod common;
+
+use cmin::parity::read_tensors;
+use cmin::{CminConfig, CminError, Fusion, device, weights};
+
+fn tiny_config() -> CminConfig {
+    CminConfig {
+        num_clips: 16,
+        frame_dim: 8,
+        word_dim: 6,
+        d_model: 8,
+        num_heads: 2,
+        max_words: 5,
+        anchor_widths: vec![2, 4],
+        ..CminConfig::reference_tacos()
+    }
+}
+
+#[test]
+fn save_load_round_trip_keeps_config_and_values() {
+    let device = device::cpu();
+    let config = CminConfig { num_stages: 2, fusion: Fusion::Bilinear, ..tiny_config() };
+    let model = cmin::Cmin::new(&config, &device);
+    let bytes = weights::save(&model).unwrap();
+    assert_eq!(weights::read_config(&bytes).unwrap(), Some(config.clone()));
+    let reloaded = weights::load(&bytes, None, &device).unwrap();
+    assert_eq!(reloaded.config(), &config);
+    assert_eq!(read_tensors(&weights::save(&reloaded).unwrap()).unwrap(), read_tensors(&bytes).unwrap());
+    // Reference names for the first stage and the head; stacked stages keep their index.
+    let names: Vec<String> = read_tensors(&bytes).unwrap().into_keys().collect();
+    for expected in ["v2s.ws1.weight", "fusion.u.weight", "fc_score.weight", "stages.1.v2s.ws1.weight",
+        "sentence_encoder.gcn_layers.1.fc_dir_bias2.38", "video_encoder.attn_layers.0.in_proj_weight",
+        "rnn.gru.weight_hh_l0_reverse"] {
+        assert!(names.iter().any(|n| n == expected), "{expected} not in {names:?}");
+    }
+    assert!(!names.iter().any(|n| n.contains("dropout")), "no non-parameter state is saved: {names:?}");
+}
+
+#[test]
+fn missing_misshaped_and_extra_tensors_are_named() {
+    let device = device::cpu();
+    let config = tiny_config();
+    let bytes = weights::save(&cmin::Cmin::new(&config, &device)).unwrap();
+    let tensors = read_tensors(&bytes).unwrap();
+    let rebuild = |edit: &dyn Fn(&mut std::collections::BTreeMap<String, cmin::parity::HostTensor>)| {
+        let mut t = tensors.clone();
+        edit(&mut t);
+        let raw: Vec<(String, Vec<usize>, Vec<u8>)> = t
+            .iter()
+            .map(|(k, v)| (k.clone(), v.shape.clone(), v.values.iter().flat_map(|x| x.to_le_bytes()).collect()))
+            .collect();
+        let views: Vec<(String, safetensors::tensor::TensorView)> = raw
+            .iter()
+            .map(|(k, shape, bytes)| {
+                (k.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes).unwrap())
+            })
+            .collect();
+        safetensors::serialize(views, None).unwrap()
+    };
+
+    let missing = rebuild(&|t| {
+        t.remove("cross_gate.fc_gate1.weight");
+    });
+    assert_eq!(
+        weights::load(&missing, Some(&config), &device).unwrap_err(),
+        CminError::MissingTensor("cross_gate.fc_gate1.weight".into())
+    );
+
+    let misshaped = rebuild(&|t| {
+        t.get_mut("fc_reg.bias").unwrap().shape = vec![2];
+        t.get_mut("fc_reg.bias").unwrap().values.truncate(2);
+    });
+    assert_eq!(
+        weights::load(&misshaped, Some(&config), &device).unwrap_err(),
+        CminError::TensorShape { name: "fc_reg.bias".into(), expected: vec![4], found: vec![2] }
+    );
+
+    let extra = rebuild(&|t| {
+        t.insert("surprise.weight".into(), cmin::parity::HostTensor { shape: vec![1], values: vec![0.0] });
+    });
+    assert!(matches!(
+        weights::load(&extra, Some(&config), &device).unwrap_err(),
+        CminError::UnexpectedTensors(names) if names.contains("surprise.weight")
+    ));
+
+    // A config the file was not made for is a mismatch, named.
+    let other = CminConfig { d_model: 16, ..tiny_config() };
+    assert!(matches!(weights::load(&missing, Some(&other), &device), Err(CminError::TensorShape { .. })));
+    assert!(matches!(weights::load(&bytes, Some(&other), &device), Err(CminError::Config(_))));
+    assert!(matches!(weights::load(b"not safetensors", Some(&config), &device), Err(CminError::Malformed { .. })));
+    assert!(matches!(weights::load(&[], Some(&config), &device), Err(CminError::Malformed { .. })));
+}
+
+#[test]
+fn reference_weights_need_a_config() {
+    let Some(prefix) = common::reference("small") else { return };
+    let bytes = std::fs::read(prefix.with_file_name("small-weights.safetensors")).unwrap();
+    assert!(matches!(weights::load(&bytes, None, &device::cpu()), Err(CminError::Config(_))));
+}
