@@ -35,3 +35,22 @@ fn small_set_matches_reference_within_1e_4_absolute() {
 fn tacos_set_matches_reference_within_1e_4_abs_or_1e_3_rel() {
     assert_parity("tacos", 1e-4, 1e-3);
 }
+
+#[test]
+fn soft_labels_and_legal_mask_match_the_reference_targets() {
+    for set_name in ["small", "tacos"] {
+        let Some(prefix) = common::reference(set_name) else { return };
+        let set = ReferenceSet::load(&prefix).unwrap();
+        let anchors = cmin::anchors::Anchors::new(set.config.num_clips, &set.config.anchor_widths);
+        let per = anchors.len();
+        let gt = &set.tensor("gt").unwrap().values;
+        let labels = &set.tensor("labels").unwrap().values;
+        let mask = &set.tensor("label_mask").unwrap().values;
+        for b in 0..set.batch_size().unwrap() {
+            assert_eq!(anchors.legal_mask(), mask[b * per..(b + 1) * per]);
+            let ours = cmin::loss::soft_labels(&anchors, (gt[2 * b], gt[2 * b + 1]));
+            let diff = ours.iter().zip(&labels[b * per..]).map(|(a, r)| (a - r).abs()).fold(0.0, f32::max);
+            assert!(diff < 1e-6, "{set_name} query {b}: labels differ by {diff}");
+        }
+    }
+}
