@@ -1,7 +1,25 @@
 #!/usr/bin/env bash
-# The whole test suite: installs what is missing, then runs every test.
+# The whole test suite. Installs what is missing, then runs:
+#   1. native tests (CPU backend and wgpu on lavapipe): cargo test
+#   2. browser tests (wasm-bindgen-test in headless Chromium; WebGPU via SwiftShader and CPU)
+#   3. the npm package build and its consumer check (npm pack -> throwaway page -> one query)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh
+bash scripts/setup.sh --wasm
+[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+
+echo "== native tests"
 cargo test --all-features
+
+echo "== browser tests (headless Chromium)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER=/usr/bin/chromedriver \
+WASM_BINDGEN_TEST_TIMEOUT=600 \
+WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
+CARGO_PROFILE_DEV_DEBUG=0 \
+  cargo test --target wasm32-unknown-unknown --tests
+
+echo "== npm package and consumer check"
+bash scripts/build-pkg.sh
+node tests/browser/consumer.mjs

@@ -15,8 +15,10 @@ pub enum Fusion {
 }
 
 /// Every dimension and switch of the model. Serialized with trained weights, so a checkpoint
-/// always carries the exact architecture that produced it.
+/// always carries the exact architecture that produced it. Fields missing from a serialized
+/// config take their `reference_tacos` values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct CminConfig {
     /// `n`: clips after resampling.
     pub num_clips: usize,
@@ -52,6 +54,12 @@ pub struct CminConfig {
     pub dropout: f64,
 }
 
+impl Default for CminConfig {
+    fn default() -> Self {
+        Self::reference_tacos()
+    }
+}
+
 impl CminConfig {
     /// Exactly the released code on TACoS.
     pub fn reference_tacos() -> Self {
@@ -77,10 +85,7 @@ impl CminConfig {
 
     /// Exactly the released code on ActivityNet Captions.
     pub fn reference_activitynet() -> Self {
-        CminConfig {
-            anchor_widths: vec![16, 32, 64, 96, 128, 160, 192],
-            ..Self::reference_tacos()
-        }
+        CminConfig { anchor_widths: vec![16, 32, 64, 96, 128, 160, 192], ..Self::reference_tacos() }
     }
 
     /// The paper's model: bilinear fusion and stacked interaction stages.
@@ -107,14 +112,9 @@ impl CminConfig {
             args: Args,
             anchors: Vec<[f64; 2]>,
         }
-        let meta: Meta =
-            serde_json::from_str(json).map_err(|e| CminError::malformed("reference meta", e))?;
+        let meta: Meta = serde_json::from_str(json).map_err(|e| CminError::malformed("reference meta", e))?;
         // The reference stores anchor templates as inclusive [start, end] around one centre.
-        let anchor_widths = meta
-            .anchors
-            .iter()
-            .map(|[s, e]| (e - s + 1.0).round() as usize)
-            .collect();
+        let anchor_widths = meta.anchors.iter().map(|[s, e]| (e - s + 1.0).round() as usize).collect();
         let a = meta.args;
         let config = CminConfig {
             num_clips: a.max_num_frames,
@@ -168,10 +168,7 @@ impl CminConfig {
             return fail(format!("d_model must be even (two GRU directions), got {}", self.d_model));
         }
         if self.frame_dim % self.num_heads != 0 {
-            return fail(format!(
-                "frame_dim {} must be divisible by num_heads {}",
-                self.frame_dim, self.num_heads
-            ));
+            return fail(format!("frame_dim {} must be divisible by num_heads {}", self.frame_dim, self.num_heads));
         }
         if self.anchor_widths.is_empty() || self.anchor_widths.contains(&0) {
             return fail("anchor_widths must be a non-empty list of positive widths".into());
@@ -195,11 +192,7 @@ mod tests {
 
     #[test]
     fn presets_are_valid() {
-        for c in [
-            CminConfig::reference_tacos(),
-            CminConfig::reference_activitynet(),
-            CminConfig::paper(3),
-        ] {
+        for c in [CminConfig::reference_tacos(), CminConfig::reference_activitynet(), CminConfig::paper(3)] {
             c.validate().unwrap();
         }
         assert_eq!(CminConfig::paper(3).fusion_dim(), 512);
@@ -212,6 +205,13 @@ mod tests {
         assert!(odd.validate().unwrap_err().to_string().contains("even"));
         let heads = CminConfig { num_heads: 7, ..CminConfig::reference_tacos() };
         assert!(heads.validate().unwrap_err().to_string().contains("divisible"));
+    }
+
+    #[test]
+    fn partial_configs_default_to_reference_tacos_and_typos_are_rejected() {
+        let c: CminConfig = serde_json::from_str(r#"{"num_clips": 64, "fusion": "bilinear"}"#).unwrap();
+        assert_eq!(c, CminConfig { num_clips: 64, fusion: Fusion::Bilinear, ..CminConfig::reference_tacos() });
+        assert!(serde_json::from_str::<CminConfig>(r#"{"num_clip": 64}"#).is_err());
     }
 
     #[test]

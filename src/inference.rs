@@ -100,7 +100,13 @@ impl Localizer {
 
     /// Validates raw clip features (`[raw_clips, feature_dim]`, any `raw_clips >= 1`),
     /// resamples them to the model's grid and runs the video encoder.
-    pub fn encode_video(&self, features: &[f32], raw_clips: usize, feature_dim: usize, duration: f64) -> Result<EncodedVideo> {
+    pub fn encode_video(
+        &self,
+        features: &[f32],
+        raw_clips: usize,
+        feature_dim: usize,
+        duration: f64,
+    ) -> Result<EncodedVideo> {
         let c = self.config();
         validate_features(features, raw_clips, feature_dim, c.frame_dim)?;
         let timeline = Timeline::new(raw_clips, c.num_clips, duration)?;
@@ -132,7 +138,12 @@ impl Localizer {
     }
 
     /// Localizes several queries against one video in one batch.
-    pub fn localize_batch(&self, video: &EncodedVideo, queries: &[Query], options: RankOptions) -> Result<Vec<Localization>> {
+    pub fn localize_batch(
+        &self,
+        video: &EncodedVideo,
+        queries: &[Query],
+        options: RankOptions,
+    ) -> Result<Vec<Localization>> {
         let pending = self.start(video, queries, options)?;
         let data = pending.packed.clone().into_data();
         pending.finish(self, data)
@@ -142,13 +153,17 @@ impl Localizer {
 impl Pending {
     /// Decodes the host copy of [`Pending::packed`] into ranked moments.
     pub fn finish(self, localizer: &Localizer, data: TensorData) -> Result<Vec<Localization>> {
-        let values: Vec<f32> = data.try_into_vec_as::<f32>().map_err(|e| CminError::malformed("model output", format!("{e:?}")))?;
+        let values: Vec<f32> =
+            data.try_into_vec_as::<f32>().map_err(|e| CminError::malformed("model output", format!("{e:?}")))?;
         let c = localizer.config();
         let anchors = &localizer.anchors;
         let (n, m, len) = (c.num_clips, c.max_words, anchors.len());
         let row = 3 * len + n * m;
         if values.len() != row * self.lengths.len() {
-            return Err(CminError::malformed("model output", format!("{} values for {} rows of {row}", values.len(), self.lengths.len())));
+            return Err(CminError::malformed(
+                "model output",
+                format!("{} values for {} rows of {row}", values.len(), self.lengths.len()),
+            ));
         }
         let mut results = Vec::with_capacity(self.lengths.len());
         for (b, chunk) in values.chunks(row).enumerate() {

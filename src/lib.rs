@@ -5,6 +5,7 @@
 pub mod anchors;
 pub mod config;
 pub mod device;
+pub mod embeddings;
 pub mod error;
 pub mod inference;
 pub mod loss;
@@ -14,6 +15,8 @@ pub mod query;
 pub mod ranking;
 pub mod relations;
 pub mod video;
+#[cfg(target_family = "wasm")]
+pub mod web;
 pub mod weights;
 
 pub use config::{CminConfig, Fusion};

@@ -43,7 +43,13 @@ fn print_table(title: &str, rows: &[Comparison]) {
     println!("{title}");
     println!("  {:<width$} {:>10} {:>10}", "tensor", "max abs", "max rel");
     for r in rows {
-        println!("  {:<width$} {:>10.3e} {:>10.3e}  {}", r.name, r.max_abs, r.max_rel, if r.ok { "ok" } else { "FAIL" });
+        println!(
+            "  {:<width$} {:>10.3e} {:>10.3e}  {}",
+            r.name,
+            r.max_abs,
+            r.max_rel,
+            if r.ok { "ok" } else { "FAIL" }
+        );
     }
 }
 
@@ -58,7 +64,11 @@ fn check_parity(prefix: PathBuf, device: String, atol: f32, rtol: f32, no_grads:
         let grads = check_gradients(&set, &device, atol, rtol)?;
         let worst = grads.iter().filter(|r| !r.ok).cloned().collect::<Vec<_>>();
         let max_abs = grads.iter().map(|r| r.max_abs).fold(0.0, f32::max);
-        println!("gradients: {} parameters, max abs diff {max_abs:.3e}, {} outside tolerance", grads.len(), worst.len());
+        println!(
+            "gradients: {} parameters, max abs diff {max_abs:.3e}, {} outside tolerance",
+            grads.len(),
+            worst.len()
+        );
         if !worst.is_empty() {
             print_table("gradients outside tolerance", &worst);
         }
@@ -71,7 +81,9 @@ fn check_parity(prefix: PathBuf, device: String, atol: f32, rtol: f32, no_grads:
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::CheckParity { prefix, device, atol, rtol, no_grads } => check_parity(prefix, device, atol, rtol, no_grads),
+        Command::CheckParity { prefix, device, atol, rtol, no_grads } => {
+            check_parity(prefix, device, atol, rtol, no_grads)
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

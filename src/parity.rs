@@ -30,14 +30,18 @@ pub fn read_tensors(bytes: &[u8]) -> Result<BTreeMap<String, HostTensor>> {
     for (name, view) in st.tensors() {
         let data = view.data();
         let values: Vec<f32> = match view.dtype() {
-            safetensors::Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect(),
+            safetensors::Dtype::F32 => {
+                data.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect()
+            }
             safetensors::Dtype::I32 => {
                 data.chunks_exact(4).map(|b| i32::from_le_bytes(b.try_into().unwrap()) as f32).collect()
             }
             safetensors::Dtype::I64 => {
                 data.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32).collect()
             }
-            other => return Err(CminError::malformed("safetensors file", format!("tensor {name} has dtype {other:?}"))),
+            other => {
+                return Err(CminError::malformed("safetensors file", format!("tensor {name} has dtype {other:?}")));
+            }
         };
         out.insert(name, HostTensor { shape: view.shape().to_vec(), values });
     }
@@ -130,7 +134,13 @@ pub fn compare(name: &str, ours: &[f32], reference: &[f32], atol: f32, rtol: f32
     let (mut max_abs, mut max_rel, mut ok) = (0f32, 0f32, true);
     for (a, b) in ours.iter().zip(reference) {
         let abs = (a - b).abs();
-        let rel = if b.abs() > 1e-12 { abs / b.abs() } else if abs == 0.0 { 0.0 } else { f32::INFINITY };
+        let rel = if b.abs() > 1e-12 {
+            abs / b.abs()
+        } else if abs == 0.0 {
+            0.0
+        } else {
+            f32::INFINITY
+        };
         // NaN fails every comparison, so it can never pass as "within tolerance".
         ok &= abs <= atol || rel <= rtol;
         max_abs = max_abs.max(abs);
@@ -149,7 +159,13 @@ fn host(t: Tensor<3>) -> Vec<f32> {
 /// Runs the forward pass and both losses in evaluation mode and compares every
 /// intermediate the io file holds. `model` must have dropout off or be on a non-autodiff
 /// device.
-pub fn check_forward(model: &Cmin, set: &ReferenceSet, device: &Device, atol: f32, rtol: f32) -> Result<Vec<Comparison>> {
+pub fn check_forward(
+    model: &Cmin,
+    set: &ReferenceSet,
+    device: &Device,
+    atol: f32,
+    rtol: f32,
+) -> Result<Vec<Comparison>> {
     let query = set.queries(device)?;
     let out = model.forward(set.frames(device)?, &query);
     let targets = set.targets(device)?;
@@ -172,16 +188,15 @@ pub fn check_forward(model: &Cmin, set: &ReferenceSet, device: &Device, atol: f3
     let per = anchors.len();
     let top1: Vec<f32> = (0..query.batch_size())
         .flat_map(|b| {
-            let (s, e) = unrounded_top1(&anchors, &scores[b * per..(b + 1) * per], &offsets[b * 2 * per..(b + 1) * 2 * per]);
+            let (s, e) =
+                unrounded_top1(&anchors, &scores[b * per..(b + 1) * per], &offsets[b * 2 * per..(b + 1) * 2 * per]);
             [s, e]
         })
         .collect();
     ours.push(("top1_box", top1));
     ours.push(("loss_eval", loss_eval.into_data().try_into_vec_as::<f32>().expect("f32")));
     ours.push(("loss_train", loss_train.into_data().try_into_vec_as::<f32>().expect("f32")));
-    ours.into_iter()
-        .map(|(name, values)| Ok(compare(name, &values, &set.tensor(name)?.values, atol, rtol)))
-        .collect()
+    ours.into_iter().map(|(name, values)| Ok(compare(name, &values, &set.tensor(name)?.values, atol, rtol))).collect()
 }
 
 /// Collects each float parameter's gradient under its reference name.
@@ -211,10 +226,8 @@ impl ModuleVisitor for GradCollector<'_> {
 /// Gradients of `loss_train` (dropout off) for every parameter, compared with `-grads`.
 /// Also fails when a reference gradient has no counterpart in our model.
 pub fn check_gradients(set: &ReferenceSet, device: &Device, atol: f32, rtol: f32) -> Result<Vec<Comparison>> {
-    let reference = set
-        .grads
-        .as_ref()
-        .ok_or_else(|| CminError::malformed("reference set", "no -grads.safetensors file"))?;
+    let reference =
+        set.grads.as_ref().ok_or_else(|| CminError::malformed("reference set", "no -grads.safetensors file"))?;
     let device = device.clone().autodiff();
     let config = CminConfig { dropout: 0.0, ..set.config.clone() };
     let model = weights::load(&set.weights, Some(&config), &device)?;

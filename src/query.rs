@@ -2,11 +2,46 @@
 //! truncated to the model's limit, and padded into a batch.
 
 use burn::tensor::Device;
+use serde::{Deserialize, Serialize};
 
 use crate::config::CminConfig;
+use crate::embeddings::Embeddings;
 use crate::error::{CminError, Result};
 use crate::model::QueryBatch;
-use crate::relations::validate_adjacency;
+use crate::relations::{SyntaxGraph, validate_adjacency};
+
+/// A dependency parse as users bring it (from our parser, CoreNLP, spaCy, ...): `heads[i]` is
+/// 0 for a root or the 1-based index of token `i`'s head; labels are UD v1 or v2.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParsedSentence {
+    pub tokens: Vec<String>,
+    pub heads: Vec<usize>,
+    pub deprels: Vec<String>,
+}
+
+/// A parse turned into model input, with what the model will (and will not) see.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PreparedQuery {
+    pub query: Query,
+    /// Lower-cased words after dropping `. ? , ( )`.
+    pub words: Vec<String>,
+    /// Words with no vector (they get zeros, as in training).
+    pub unknown_words: Vec<String>,
+}
+
+impl ParsedSentence {
+    /// Builds the adjacency exactly as the reference data and looks up word vectors.
+    pub fn prepare(&self, embeddings: &Embeddings) -> Result<PreparedQuery> {
+        let graph = SyntaxGraph::from_parse(&self.tokens, &self.heads, &self.deprels)?;
+        if graph.is_empty() {
+            return Err(CminError::EmptyQuery);
+        }
+        let lookup = embeddings.lookup(&graph.words);
+        let unknown_words = lookup.unknown.iter().map(|&i| graph.words[i].clone()).collect();
+        let query = Query::new(lookup.vectors, embeddings.dim(), graph.adjacency)?;
+        Ok(PreparedQuery { query, words: graph.words, unknown_words })
+    }
+}
 
 /// One query as the model needs it.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,6 +134,26 @@ mod tests {
             Query::new(vec![0.0, f32::NAN, 0.0, 0.0], 2, vec![1, 0, 0, 1]),
             Err(CminError::NonFiniteWord { word: 0, dim: 1, .. })
         ));
+    }
+
+    #[test]
+    fn parses_become_queries() {
+        let e = Embeddings::new(vec!["person".into(), "cuts".into()], vec![1.0, 2.0, 3.0, 4.0], 2).unwrap();
+        let parse = |tokens: &[&str], heads: &[usize], deprels: &[&str]| ParsedSentence {
+            tokens: tokens.iter().map(|s| s.to_string()).collect(),
+            heads: heads.to_vec(),
+            deprels: deprels.iter().map(|s| s.to_string()).collect(),
+        };
+        let p = parse(&["A", "person", "cuts", "."], &[2, 3, 0, 3], &["det", "nsubj", "root", "punct"])
+            .prepare(&e)
+            .unwrap();
+        assert_eq!(p.words, ["a", "person", "cuts"]);
+        assert_eq!(p.unknown_words, ["a"]);
+        assert_eq!(p.query.vectors, vec![0.0, 0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(p.query.adjacency, vec![1, 0, 0, 3, 1, 0, 0, 2, 1]);
+        assert_eq!(parse(&[".", "?"], &[0, 1], &["root", "punct"]).prepare(&e), Err(CminError::EmptyQuery));
+        assert_eq!(parse(&[], &[], &[]).prepare(&e), Err(CminError::EmptyQuery));
+        assert!(matches!(parse(&["x"], &[0], &["weird"]).prepare(&e), Err(CminError::UnknownLabel(_))));
     }
 
     #[test]

@@ -6,10 +6,47 @@ use crate::error::{CminError, Result};
 
 /// Relation id `i` is `RELATIONS[i]`.
 pub const RELATIONS: [&str; 41] = [
-    "empty", "self_loop", "nsubj", "det", "aux", "cc", "conj", "nmod", "case", "dobj", "amod", "compound",
-    "ccomp", "advmod", "mark", "advcl", "nummod", "acl", "nmod:poss", "dep", "nsubjpass", "auxpass", "xcomp",
-    "appos", "acl:relcl", "compound:prt", "cop", "neg", "mwe", "parataxis", "expl", "det:predet", "csubjpass",
-    "nmod:tmod", "nmod:npmod", "iobj", "root", "cc:preconj", "csubj", "punct", "discourse",
+    "empty",
+    "self_loop",
+    "nsubj",
+    "det",
+    "aux",
+    "cc",
+    "conj",
+    "nmod",
+    "case",
+    "dobj",
+    "amod",
+    "compound",
+    "ccomp",
+    "advmod",
+    "mark",
+    "advcl",
+    "nummod",
+    "acl",
+    "nmod:poss",
+    "dep",
+    "nsubjpass",
+    "auxpass",
+    "xcomp",
+    "appos",
+    "acl:relcl",
+    "compound:prt",
+    "cop",
+    "neg",
+    "mwe",
+    "parataxis",
+    "expl",
+    "det:predet",
+    "csubjpass",
+    "nmod:tmod",
+    "nmod:npmod",
+    "iobj",
+    "root",
+    "cc:preconj",
+    "csubj",
+    "punct",
+    "discourse",
 ];
 
 pub const NUM_RELATIONS: usize = RELATIONS.len();
@@ -21,9 +58,42 @@ pub const DROPPED_TOKENS: [&str; 5] = [".", "?", ",", "(", ")"];
 
 /// UD v2 universal relations (the bases a v2 label may carry a `:subtype` on).
 const UD_V2_BASES: [&str; 37] = [
-    "acl", "advcl", "advmod", "amod", "appos", "aux", "case", "cc", "ccomp", "clf", "compound", "conj", "cop",
-    "csubj", "dep", "det", "discourse", "dislocated", "expl", "fixed", "flat", "goeswith", "iobj", "list", "mark",
-    "nmod", "nsubj", "nummod", "obj", "obl", "orphan", "parataxis", "punct", "reparandum", "root", "vocative",
+    "acl",
+    "advcl",
+    "advmod",
+    "amod",
+    "appos",
+    "aux",
+    "case",
+    "cc",
+    "ccomp",
+    "clf",
+    "compound",
+    "conj",
+    "cop",
+    "csubj",
+    "dep",
+    "det",
+    "discourse",
+    "dislocated",
+    "expl",
+    "fixed",
+    "flat",
+    "goeswith",
+    "iobj",
+    "list",
+    "mark",
+    "nmod",
+    "nsubj",
+    "nummod",
+    "obj",
+    "obl",
+    "orphan",
+    "parataxis",
+    "punct",
+    "reparandum",
+    "root",
+    "vocative",
     "xcomp",
 ];
 
@@ -211,7 +281,10 @@ mod tests {
         ));
         assert!(matches!(SyntaxGraph::from_parse(&["a"], &[0, 1], &["root"]), Err(CminError::ParseShape(_))));
         assert!(matches!(SyntaxGraph::from_parse(&["a"], &[0], &["nope"]), Err(CminError::UnknownLabel(_))));
-        assert!(matches!(validate_adjacency(&[1, 41, 0, 1], 2), Err(CminError::BadRelationId { head: 0, dep: 1, id: 41 })));
+        assert!(matches!(
+            validate_adjacency(&[1, 41, 0, 1], 2),
+            Err(CminError::BadRelationId { head: 0, dep: 1, id: 41 })
+        ));
         assert!(validate_adjacency(&[1, -1, 0, 1], 2).is_err());
     }
 }

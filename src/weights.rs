@@ -31,13 +31,13 @@ fn remapper(pairs: &[(&str, &str)]) -> KeyRemapper {
 
 /// The config stored in a file we wrote, if any.
 pub fn read_config(bytes: &[u8]) -> Result<Option<CminConfig>> {
-    let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes)
-        .map_err(|e| CminError::malformed("safetensors weights", e))?;
+    let (_, metadata) =
+        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| CminError::malformed("safetensors weights", e))?;
     match metadata.metadata().as_ref().and_then(|m| m.get(CONFIG_METADATA_KEY)) {
         None => Ok(None),
-        Some(json) => serde_json::from_str(json)
-            .map(Some)
-            .map_err(|e| CminError::malformed("config in weights metadata", e)),
+        Some(json) => {
+            serde_json::from_str(json).map(Some).map_err(|e| CminError::malformed("config in weights metadata", e))
+        }
     }
 }
 
@@ -55,9 +55,7 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
         (Some(given), _) => given.clone(),
         (None, Some(stored)) => stored,
         (None, None) => {
-            return Err(CminError::Config(
-                "these weights carry no config (a reference state dict?): pass one".into(),
-            ));
+            return Err(CminError::Config("these weights carry no config (a reference state dict?): pass one".into()));
         }
     };
     config.validate()?;
@@ -90,9 +88,8 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
 /// Serializes a model: reference parameter names, config in the metadata.
 pub fn save(model: &Cmin) -> Result<Vec<u8>> {
     let config = serde_json::to_string(model.config()).map_err(|e| CminError::malformed("config", e))?;
-    let mut store = SafetensorsStore::from_bytes(None)
-        .remap(remapper(&SAVE_RENAMES))
-        .metadata(CONFIG_METADATA_KEY, config);
+    let mut store =
+        SafetensorsStore::from_bytes(None).remap(remapper(&SAVE_RENAMES)).metadata(CONFIG_METADATA_KEY, config);
     model.save_into(&mut store).map_err(|e| CminError::malformed("weights being saved", e))?;
     store.get_bytes().map_err(|e| CminError::malformed("weights being saved", e))
 }

@@ -1,4 +1,5 @@
 //! `cmin check-parity`, as a user runs it.
+#![cfg(not(target_family = "wasm"))]
 
 mod common;
 

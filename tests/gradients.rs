@@ -1,4 +1,5 @@
 //! Training-path parity: burn autodiff gradients of `loss_train` against the reference's.
+#![cfg(not(target_family = "wasm"))]
 
 mod common;
 

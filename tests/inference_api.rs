@@ -1,5 +1,6 @@
 //! The Rust inference API: encode once, localize many; results in seconds; bad input is an
 //! error, never a panic.
+#![cfg(not(target_family = "wasm"))]
 
 mod common;
 
@@ -113,7 +114,10 @@ fn bad_inputs_are_clear_errors() {
         CminError::WordDim { got: 40, expected: 48 }
     );
     let q = io_query(&set, 0);
-    assert!(matches!(loc.localize(&video, &q, RankOptions { top_k: 0, nms_threshold: 0.5 }), Err(CminError::Option(_))));
+    assert!(matches!(
+        loc.localize(&video, &q, RankOptions { top_k: 0, nms_threshold: 0.5 }),
+        Err(CminError::Option(_))
+    ));
     assert!(matches!(loc.localize_batch(&video, &[], RankOptions::default()), Err(CminError::EmptyQuery)));
 }
 

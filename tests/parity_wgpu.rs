@@ -1,4 +1,5 @@
 //! The same forward parity on the native wgpu backend (Vulkan; lavapipe on CI).
+#![cfg(not(target_family = "wasm"))]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! The paper variant and the ablations of Tables 4-5 build, run forward and backward, and
 //! dropout is active only when training.
+#![cfg(not(target_family = "wasm"))]
 
 use burn::tensor::{Tensor, TensorData};
 use cmin::loss::{RegressionTarget, Targets, cmin_loss};
@@ -75,14 +76,23 @@ fn reference_paper_and_every_ablation_run_forward_and_backward() {
 fn ablations_remove_their_parameters() {
     let dev = device::cpu();
     let names = |c: CminConfig| -> Vec<String> {
-        cmin::parity::read_tensors(&cmin::weights::save(&Cmin::new(&small(c), &dev)).unwrap()).unwrap().into_keys().collect()
+        cmin::parity::read_tensors(&cmin::weights::save(&Cmin::new(&small(c), &dev)).unwrap())
+            .unwrap()
+            .into_keys()
+            .collect()
     };
     let full = names(CminConfig::paper(1));
     assert!(full.iter().any(|n| n.starts_with("sentence_encoder.gcn_layers.")));
     assert!(full.iter().any(|n| n.starts_with("fusion.")));
     assert!(!names(CminConfig { use_gcn: false, ..CminConfig::paper(1) }).iter().any(|n| n.contains("gcn_layers")));
-    assert!(!names(CminConfig { use_self_attention: false, ..CminConfig::paper(1) }).iter().any(|n| n.contains("attn_layers")));
-    assert!(!names(CminConfig { use_cross_gate: false, ..CminConfig::paper(1) }).iter().any(|n| n.contains("cross_gate")));
+    assert!(
+        !names(CminConfig { use_self_attention: false, ..CminConfig::paper(1) })
+            .iter()
+            .any(|n| n.contains("attn_layers"))
+    );
+    assert!(
+        !names(CminConfig { use_cross_gate: false, ..CminConfig::paper(1) }).iter().any(|n| n.contains("cross_gate"))
+    );
     assert!(!names(CminConfig::reference_tacos()).iter().any(|n| n.starts_with("fusion.")));
 }
 

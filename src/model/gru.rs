@@ -65,7 +65,8 @@ impl BiGru {
         let reversal = lengths.map(|l| reversal_index(l, batch, time, d_in, &device));
         let reverse = |t: Tensor<3>, width: usize| match &reversal {
             Some(idx) => {
-                let idx = if width == d_in { idx.clone() } else { idx.clone().narrow(2, 0, 1).expand([batch, time, width]) };
+                let idx =
+                    if width == d_in { idx.clone() } else { idx.clone().narrow(2, 0, 1).expand([batch, time, width]) };
                 t.gather(1, idx)
             }
             None => t.flip([1]),

@@ -19,10 +19,7 @@ pub struct Linear {
 
 impl Linear {
     pub fn new(d_in: usize, d_out: usize, bias: bool, device: &Device) -> Self {
-        Linear {
-            weight: uniform([d_out, d_in], d_in, device),
-            bias: bias.then(|| uniform([d_out], d_in, device)),
-        }
+        Linear { weight: uniform([d_out, d_in], d_in, device), bias: bias.then(|| uniform([d_out], d_in, device)) }
     }
 
     /// # Shapes

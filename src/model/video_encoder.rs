@@ -47,11 +47,10 @@ impl BandedSelfAttention {
         let [batch, clips, dim] = x.dims();
         let heads = self.num_heads;
         let head_dim = dim / heads;
-        let qkv = x.matmul(self.in_proj_weight.val().transpose().unsqueeze::<3>())
-            + self.in_proj_bias.val().unsqueeze::<3>();
-        let split = |i: usize| {
-            qkv.clone().narrow(2, i * dim, dim).reshape([batch, clips, heads, head_dim]).swap_dims(1, 2)
-        };
+        let qkv =
+            x.matmul(self.in_proj_weight.val().transpose().unsqueeze::<3>()) + self.in_proj_bias.val().unsqueeze::<3>();
+        let split =
+            |i: usize| qkv.clone().narrow(2, i * dim, dim).reshape([batch, clips, heads, head_dim]).swap_dims(1, 2);
         let q = split(0) * (head_dim as f64).powf(-0.5);
         let logits = q.matmul(split(1).swap_dims(2, 3)) + self.band_mask(clips, &qkv.device());
         let context = softmax(logits, 3).matmul(split(2)); // [batch, heads, clips, head_dim]
@@ -71,7 +70,6 @@ impl BandedSelfAttention {
         Tensor::from_data(TensorData::new(m, [1, 1, clips, clips]), device)
     }
 }
-
 
 /// The video encoder (spec §3): `x = x + dropout(MHA(x))` per layer, then a BiGRU.
 #[derive(Module, Debug)]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the npm package `cmin-wasm` into pkg/ (wasm-pack, --target web), renames it, and
+# prints the .wasm size raw and gzipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+bash scripts/setup.sh --wasm
+wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
+  p.name = "cmin-wasm";
+  p.description = "CMIN video moment retrieval in the browser (WebGPU, CPU fallback)";
+  p.keywords = ["video", "moment-retrieval", "webgpu", "wasm", "cmin"];
+  fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
+'
+cp www/package-readme.md pkg/README.md
+raw=$(stat -c %s pkg/cmin_bg.wasm)
+gz=$(gzip -9 -c pkg/cmin_bg.wasm | wc -c)
+echo "pkg/cmin_bg.wasm: $raw bytes raw, $gz bytes gzip -9"

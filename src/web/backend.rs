@@ -1,0 +1,70 @@
+//! Picking the device in the browser: WebGPU when an adapter exists, the CPU (flex) otherwise.
+
+use std::cell::RefCell;
+
+use burn::tensor::Device;
+use wasm_bindgen::JsValue;
+
+/// Which backend a caller asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preference {
+    Auto,
+    WebGpu,
+    Cpu,
+}
+
+impl Preference {
+    pub fn parse(name: &str) -> Result<Self, String> {
+        match name {
+            "auto" => Ok(Preference::Auto),
+            "webgpu" => Ok(Preference::WebGpu),
+            "cpu" => Ok(Preference::Cpu),
+            other => Err(format!("backend must be 'auto', 'webgpu' or 'cpu', got {other:?}")),
+        }
+    }
+}
+
+/// The device chosen, its name, and why WebGPU was not used (for `auto`).
+pub struct Chosen {
+    pub device: Device,
+    pub name: &'static str,
+    pub fallback_reason: Option<String>,
+}
+
+thread_local! {
+    // A wgpu runtime initialises once per page; its outcome is reused.
+    static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+}
+
+fn navigator_has_gpu() -> bool {
+    let global = js_sys::global();
+    let navigator = js_sys::Reflect::get(&global, &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
+    if navigator.is_undefined() || navigator.is_null() {
+        return false;
+    }
+    let gpu = js_sys::Reflect::get(&navigator, &JsValue::from_str("gpu")).unwrap_or(JsValue::UNDEFINED);
+    !(gpu.is_undefined() || gpu.is_null())
+}
+
+async fn webgpu() -> Result<Device, String> {
+    if !navigator_has_gpu() {
+        return Err("this browser exposes no WebGPU (navigator.gpu is missing)".into());
+    }
+    if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
+        return known;
+    }
+    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("no usable WebGPU adapter: {e}"));
+    WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
+    result
+}
+
+pub async fn choose(preference: Preference) -> Result<Chosen, String> {
+    match preference {
+        Preference::Cpu => Ok(Chosen { device: Device::flex(), name: "cpu", fallback_reason: None }),
+        Preference::WebGpu => Ok(Chosen { device: webgpu().await?, name: "webgpu", fallback_reason: None }),
+        Preference::Auto => Ok(match webgpu().await {
+            Ok(device) => Chosen { device, name: "webgpu", fallback_reason: None },
+            Err(reason) => Chosen { device: Device::flex(), name: "cpu", fallback_reason: Some(reason) },
+        }),
+    }
+}

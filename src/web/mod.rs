@@ -1,0 +1,328 @@
+//! The JavaScript API (`cmin-wasm`): a thin skin over [`crate::inference`]. All model code
+//! stays target-agnostic; this layer converts JS values, picks the device, reads results
+//! back asynchronously (a sync readback panics on WebGPU) and turns errors into `Error`s.
+
+mod backend;
+
+use std::rc::Rc;
+
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use crate::config::CminConfig;
+use crate::embeddings::Embeddings;
+use crate::error::CminError;
+use crate::inference::{EncodedVideo, Localizer};
+use crate::query::ParsedSentence;
+use crate::ranking::RankOptions;
+use crate::weights;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** Options of `Cmin.load`. The caller fetches the files; nothing is downloaded here. */
+export interface LoadOptions {
+  /** Weights (safetensors): ours carry their config; a reference state dict needs `config`. */
+  weights: ArrayBuffer | Uint8Array;
+  /** Word vectors: cmin's compact file or GloVe text. */
+  embeddings: ArrayBuffer | Uint8Array;
+  /** Model config (snake_case fields of CminConfig); required for reference weights. */
+  config?: object;
+  /** Default 'auto': WebGPU when an adapter exists, else the CPU. */
+  backend?: 'auto' | 'webgpu' | 'cpu';
+}
+/** A dependency parse: `heads[i]` is 0 for the root or the 1-based index of token i's head. */
+export interface ParsedQuery {
+  tokens: string[];
+  heads: number[];
+  deprels: string[];
+}
+export interface LocalizeOptions {
+  /** Moments to return after NMS (default 5). */
+  topK?: number;
+  /** Suppress moments overlapping a better one by more than this IoU (default 0.5). */
+  nmsThreshold?: number;
+  /** Also return every proposal's score and offsets (default false). */
+  includeRaw?: boolean;
+}
+export interface Moment {
+  /** Seconds. */
+  start: number;
+  end: number;
+  score: number;
+}
+export interface LocalizeResult {
+  /** Best first. */
+  moments: Moment[];
+  /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8). */
+  attention: Float32Array;
+  numClips: number;
+  /** The words the model read (lower-cased, `. ? , ( )` dropped, truncated to the limit). */
+  words: string[];
+  /** Words without a vector (read as zeros). */
+  unknownWords: string[];
+  /** Original word count when the query was cut to the model's limit, else null. */
+  truncatedFrom: number | null;
+  /** With `includeRaw`: score of every proposal [numClips x anchors] (illegal ones too). */
+  scores?: Float32Array;
+  /** With `includeRaw`: (start, end) offsets of every proposal [numClips x anchors x 2]. */
+  offsets?: Float32Array;
+  /** With `includeRaw`: the reference's top-1 rule, [start, end] clip indices. */
+  top1Clips?: [number, number];
+}
+"#;
+
+fn js_error(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn option_error(m: impl Into<String>) -> JsError {
+    js_error(CminError::Option(m.into()))
+}
+
+/// Bytes from an `ArrayBuffer` or a typed array.
+fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
+    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    if let Some(array) = value.dyn_ref::<Uint8Array>() {
+        return Ok(array.to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(value) {
+        let view: &js_sys::Object = value.unchecked_ref();
+        let buffer = Reflect::get(view, &"buffer".into()).map_err(|_| option_error(format!("{what}: unreadable")))?;
+        let offset = Reflect::get(view, &"byteOffset".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+        let length = Reflect::get(view, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
+        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec());
+    }
+    Err(option_error(format!("{what} must be an ArrayBuffer or Uint8Array")))
+}
+
+fn field(object: &JsValue, name: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(object: &Object, name: &str, value: JsValue) -> Result<(), JsError> {
+    Reflect::set(object, &JsValue::from_str(name), &value)
+        .map(|_| ())
+        .map_err(|_| js_error("cannot build the result object"))
+}
+
+struct Inner {
+    localizer: Localizer,
+    embeddings: Embeddings,
+    backend: &'static str,
+    fallback_reason: Option<String>,
+}
+
+/// A loaded CMIN model. Create with `await Cmin.load({...})`.
+#[wasm_bindgen]
+pub struct Cmin {
+    inner: Rc<Inner>,
+}
+
+/// A video encoded once (the query-independent part), reused by many `localize` calls.
+/// Call `free()` when done with it.
+#[wasm_bindgen]
+pub struct Video {
+    encoded: EncodedVideo,
+}
+
+#[wasm_bindgen]
+impl Video {
+    /// Clips on the model's grid.
+    #[wasm_bindgen(getter, js_name = numClips)]
+    pub fn num_clips(&self) -> usize {
+        self.encoded.timeline.num_clips
+    }
+
+    /// Seconds.
+    #[wasm_bindgen(getter)]
+    pub fn duration(&self) -> f64 {
+        self.encoded.timeline.duration
+    }
+}
+
+#[derive(Serialize)]
+struct MomentJs {
+    start: f64,
+    end: f64,
+    score: f32,
+}
+
+#[wasm_bindgen]
+impl Cmin {
+    /// Loads weights and word vectors and picks the backend.
+    #[wasm_bindgen(unchecked_return_type = "Promise<Cmin>")]
+    pub fn load(#[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(async move {
+            Self::load_async(options).await.map(JsValue::from).map_err(JsValue::from)
+        })
+    }
+
+    /// `'webgpu'` or `'cpu'`: the backend actually in use.
+    #[wasm_bindgen(getter)]
+    pub fn backend(&self) -> String {
+        self.inner.backend.to_string()
+    }
+
+    /// Why `auto` fell back to the CPU, if it did.
+    #[wasm_bindgen(getter, js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.inner.fallback_reason.clone()
+    }
+
+    /// The model's config (snake_case fields).
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        serde_wasm_bindgen::to_value(self.inner.localizer.config()).map_err(js_error)
+    }
+
+    /// Encodes a video's clip features (`numClips x featureDim`, row-major, any number of
+    /// clips) lasting `durationSeconds`. The encoding is cached in the returned handle.
+    #[wasm_bindgen(js_name = encodeVideo)]
+    pub fn encode_video(
+        &self,
+        features: &[f32],
+        num_clips: usize,
+        feature_dim: usize,
+        duration_seconds: f64,
+    ) -> Result<Video, JsError> {
+        let encoded =
+            self.inner.localizer.encode_video(features, num_clips, feature_dim, duration_seconds).map_err(js_error)?;
+        Ok(Video { encoded })
+    }
+
+    /// Ranks the moments of `video` that `query` describes.
+    #[wasm_bindgen(unchecked_return_type = "Promise<LocalizeResult>")]
+    pub fn localize(
+        &self,
+        video: &Video,
+        #[wasm_bindgen(unchecked_param_type = "ParsedQuery")] query: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "LocalizeOptions | undefined")] options: JsValue,
+    ) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        let encoded = video.encoded.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            localize(&inner, &encoded, query, options).await.map_err(JsValue::from)
+        })
+    }
+}
+
+/// The same operations as Rust futures (what the exported promises wrap), for Rust callers
+/// and the browser tests.
+impl Cmin {
+    pub async fn load_async(options: JsValue) -> Result<Cmin, JsError> {
+        if !options.is_object() {
+            return Err(option_error("Cmin.load needs an options object { weights, embeddings, config?, backend? }"));
+        }
+        let weight_bytes = bytes_of(&field(&options, "weights"), "weights")?;
+        let embedding_bytes = bytes_of(&field(&options, "embeddings"), "embeddings")?;
+        let config_value = field(&options, "config");
+        let config: Option<CminConfig> = if config_value.is_undefined() || config_value.is_null() {
+            None
+        } else {
+            Some(serde_wasm_bindgen::from_value(config_value).map_err(|e| js_error(CminError::Config(e.to_string())))?)
+        };
+        let backend_value = field(&options, "backend");
+        let preference = match backend_value.as_string() {
+            None if backend_value.is_undefined() => backend::Preference::Auto,
+            None => return Err(option_error("backend must be a string")),
+            Some(name) => backend::Preference::parse(&name).map_err(option_error)?,
+        };
+        let embeddings = Embeddings::from_bytes(&embedding_bytes).map_err(js_error)?;
+        let chosen = backend::choose(preference).await.map_err(|e| js_error(CminError::Config(e)))?;
+        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(js_error)?;
+        if model.config().word_dim != embeddings.dim() {
+            return Err(js_error(CminError::WordDim { got: embeddings.dim(), expected: model.config().word_dim }));
+        }
+        Ok(Cmin {
+            inner: Rc::new(Inner {
+                localizer: Localizer::new(model, chosen.device),
+                embeddings,
+                backend: chosen.name,
+                fallback_reason: chosen.fallback_reason,
+            }),
+        })
+    }
+
+    pub async fn localize_async(&self, video: &Video, query: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+        localize(&self.inner, &video.encoded, query, options).await
+    }
+
+    /// The device the model runs on (e.g. to read its memory use).
+    pub fn device(&self) -> burn::tensor::Device {
+        self.inner.localizer.device().clone()
+    }
+}
+
+/// Ranking options and whether raw outputs are wanted.
+fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsError> {
+    let mut o = RankOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok((o, false));
+    }
+    if !options.is_object() {
+        return Err(option_error("localize options must be an object { topK?, nmsThreshold? }"));
+    }
+    let top_k = field(options, "topK");
+    if !top_k.is_undefined() {
+        let k = top_k.as_f64().filter(|k| k.fract() == 0.0 && *k >= 1.0 && *k <= 1e6);
+        o.top_k = k.ok_or_else(|| option_error("topK must be a positive integer"))? as usize;
+    }
+    let nms = field(options, "nmsThreshold");
+    if !nms.is_undefined() {
+        o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
+    }
+    o.validate().map_err(js_error)?;
+    let raw = field(options, "includeRaw");
+    let include_raw = match raw.as_bool() {
+        Some(b) => b,
+        None if raw.is_undefined() => false,
+        None => return Err(option_error("includeRaw must be a boolean")),
+    };
+    Ok((o, include_raw))
+}
+
+async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let (options, include_raw) = rank_options(&options)?;
+    let parse: ParsedSentence = serde_wasm_bindgen::from_value(query).map_err(|e| {
+        js_error(CminError::ParseShape(format!(
+            "query must be {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
+        )))
+    })?;
+    let prepared = parse.prepare(&inner.embeddings).map_err(js_error)?;
+    let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(js_error)?;
+    // One readback of scores, offsets and attention together.
+    let data = pending
+        .packed
+        .clone()
+        .into_data_async()
+        .await
+        .map_err(|e| js_error(format!("reading results from the device failed: {e:?}")))?;
+    let result = pending.finish(&inner.localizer, data).map_err(js_error)?.remove(0);
+
+    let out = Object::new();
+    let moments: Vec<MomentJs> =
+        result.moments.iter().map(|m| MomentJs { start: m.start, end: m.end, score: m.score }).collect();
+    set(&out, "moments", serde_wasm_bindgen::to_value(&moments).map_err(js_error)?)?;
+    set(&out, "attention", Float32Array::from(result.attention.as_slice()).into())?;
+    set(&out, "numClips", JsValue::from(video.timeline.num_clips as u32))?;
+    let words: Array = prepared.words.iter().take(result.num_words).map(|w| JsValue::from_str(w)).collect();
+    set(&out, "words", words.into())?;
+    let unknown: Array = prepared.unknown_words.iter().map(|w| JsValue::from_str(w)).collect();
+    set(&out, "unknownWords", unknown.into())?;
+    set(&out, "truncatedFrom", result.truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
+    if include_raw {
+        set(&out, "scores", Float32Array::from(result.scores.as_slice()).into())?;
+        set(&out, "offsets", Float32Array::from(result.offsets.as_slice()).into())?;
+        let (s, e) = result.top1_grid;
+        set(&out, "top1Clips", Array::of2(&JsValue::from(s as u32), &JsValue::from(e as u32)).into())?;
+    }
+    Ok(out.into())
+}

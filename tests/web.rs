@@ -1,0 +1,247 @@
+//! Browser tests (headless Chromium; WebGPU through SwiftShader): the JS-facing API on the
+//! `small` reference set, on both backends, its backend choice, its errors, and its memory.
+//! The reference files are compiled in from `../shared` (a missing file fails the build).
+#![cfg(target_family = "wasm")]
+
+use cmin::embeddings::Embeddings;
+use cmin::parity::{HostTensor, compare, read_tensors};
+use cmin::relations::RELATIONS;
+use cmin::web::Cmin;
+use cmin::{CminConfig, anchors::Anchors, ranking::unrounded_top1};
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const WEIGHTS: &[u8] = include_bytes!("../../shared/reference/small-weights.safetensors");
+const IO: &[u8] = include_bytes!("../../shared/reference/small-io.safetensors");
+const META: &str = include_str!("../../shared/reference/small-meta.json");
+
+struct Fixture {
+    io: std::collections::BTreeMap<String, HostTensor>,
+    config: CminConfig,
+    embeddings: Vec<u8>,
+}
+
+/// io's word vectors are per position, so each (query, position) gets its own token.
+fn fixture() -> Fixture {
+    let io = read_tensors(IO).unwrap();
+    let words = &io["words"];
+    let (b, m, dim) = (words.shape[0], words.shape[1], words.shape[2]);
+    let tokens: Vec<String> = (0..b).flat_map(|q| (0..m).map(move |i| format!("w{q}_{i}"))).collect();
+    let embeddings = Embeddings::new(tokens, words.values.clone(), dim).unwrap().to_compact(false);
+    Fixture { config: CminConfig::from_reference_meta(META).unwrap(), io, embeddings }
+}
+
+fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).unwrap();
+    }
+    o.into()
+}
+
+fn get(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap()
+}
+
+/// Query `q` as a parse: heads and labels recovered from io's adjacency.
+fn parse(f: &Fixture, q: usize) -> JsValue {
+    let m = f.io["words"].shape[1];
+    let len = f.io["word_mask"].values[q * m..(q + 1) * m].iter().filter(|&&v| v != 0.0).count();
+    let adj = &f.io["adj"].values[q * m * m..(q + 1) * m * m];
+    let (tokens, heads, labels) = (Array::new(), Array::new(), Array::new());
+    for d in 0..len {
+        tokens.push(&JsValue::from_str(&format!("w{q}_{d}")));
+        let head = (0..len).find(|&h| h != d && adj[h * m + d] >= 2.0);
+        heads.push(&JsValue::from(head.map(|h| h + 1).unwrap_or(0) as u32));
+        labels.push(&JsValue::from_str(head.map(|h| RELATIONS[adj[h * m + d] as usize]).unwrap_or("root")));
+    }
+    obj(&[("tokens", tokens.into()), ("heads", heads.into()), ("deprels", labels.into())])
+}
+
+async fn load(f: &Fixture, backend: &str, weights: &[u8]) -> Result<Cmin, JsValue> {
+    let options = obj(&[
+        ("weights", Uint8Array::from(weights).into()),
+        ("embeddings", Uint8Array::from(f.embeddings.as_slice()).into()),
+        ("config", serde_wasm_bindgen::to_value(&f.config).unwrap()),
+        ("backend", JsValue::from_str(backend)),
+    ]);
+    Cmin::load_async(options).await.map_err(JsValue::from)
+}
+
+fn frames(f: &Fixture, q: usize) -> Vec<f32> {
+    let fr = &f.io["frames"];
+    let per = fr.shape[1] * fr.shape[2];
+    fr.values[q * per..(q + 1) * per].to_vec()
+}
+
+async fn localize(model: &Cmin, f: &Fixture, q: usize, query: JsValue) -> Result<JsValue, JsValue> {
+    let (n, dim) = (f.io["frames"].shape[1], f.io["frames"].shape[2]);
+    let video = model.encode_video(&frames(f, q), n, dim, n as f64).map_err(JsValue::from)?;
+    let options = obj(&[("topK", JsValue::from(5)), ("includeRaw", JsValue::TRUE)]);
+    model.localize_async(&video, query, options).await.map_err(JsValue::from)
+}
+
+fn floats(v: &JsValue) -> Vec<f32> {
+    v.dyn_ref::<Float32Array>().expect("Float32Array").to_vec()
+}
+
+/// scores, offsets and top1_box of every query within 1e-4 of the reference.
+async fn assert_parity(backend: &str) {
+    let f = fixture();
+    let model = load(&f, backend, WEIGHTS).await.unwrap();
+    assert_eq!(model.backend(), backend);
+    let anchors = Anchors::new(f.config.num_clips, &f.config.anchor_widths);
+    let per = anchors.len();
+    for q in 0..3 {
+        let r = localize(&model, &f, q, parse(&f, q)).await.unwrap();
+        let (scores, offsets) = (floats(&get(&r, "scores")), floats(&get(&r, "offsets")));
+        let s = compare("scores", &scores, &f.io["scores"].values[q * per..(q + 1) * per], 1e-4, 0.0);
+        let o = compare("offsets", &offsets, &f.io["offsets"].values[q * 2 * per..(q + 1) * 2 * per], 1e-4, 0.0);
+        let (ts, te) = unrounded_top1(&anchors, &scores, &offsets);
+        let t = compare("top1_box", &[ts, te], &f.io["top1_box"].values[2 * q..2 * q + 2], 1e-4, 0.0);
+        web_sys_log(&format!(
+            "{backend} query {q}: scores {:.2e} offsets {:.2e} top1 {:.2e}",
+            s.max_abs, o.max_abs, t.max_abs
+        ));
+        assert!(s.ok && o.ok && t.ok, "{backend} query {q}: {s:?} {o:?} {t:?}");
+        assert_eq!(Array::from(&get(&r, "moments")).length(), 5);
+    }
+}
+
+fn web_sys_log(s: &str) {
+    wasm_bindgen_test::console_log!("{s}");
+}
+
+#[wasm_bindgen_test]
+async fn cpu_backend_matches_reference() {
+    assert_parity("cpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_backend_matches_reference() {
+    assert_parity("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn auto_backend_picks_webgpu_when_an_adapter_exists_and_cpu_otherwise() {
+    let f = fixture();
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).unwrap();
+    // Hide WebGPU as a browser without it would.
+    let hidden = obj(&[("value", JsValue::UNDEFINED), ("configurable", JsValue::TRUE)]);
+    Reflect::define_property(&navigator.clone().into(), &"gpu".into(), &hidden.into()).unwrap();
+    let without = load(&f, "auto", WEIGHTS).await.unwrap();
+    assert_eq!(without.backend(), "cpu");
+    assert!(without.fallback_reason().unwrap().contains("navigator.gpu"));
+    // Explicit 'webgpu' without WebGPU is an error, not a silent fallback.
+    assert!(load(&f, "webgpu", WEIGHTS).await.is_err());
+    Reflect::delete_property(&navigator.into(), &"gpu".into()).unwrap();
+    let with = load(&f, "auto", WEIGHTS).await.unwrap();
+    assert_eq!(with.backend(), "webgpu");
+    assert_eq!(with.fallback_reason(), None);
+    // The fallback model really computes.
+    let r = localize(&without, &f, 0, parse(&f, 0)).await.unwrap();
+    assert_eq!(Array::from(&get(&r, "moments")).length(), 5);
+}
+
+fn message(e: JsValue) -> String {
+    Reflect::get(&e, &"message".into()).unwrap().as_string().unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
+    let f = fixture();
+    let model = load(&f, "cpu", WEIGHTS).await.unwrap();
+    let (n, dim) = (64, 64);
+    // Bad shapes.
+    let e = model.encode_video(&frames(&f, 0)[..n * 32], n, 32, 10.0).err().unwrap();
+    assert!(message(e.into()).contains("feature dim 32 does not match the model's 64"));
+    let e = model.encode_video(&frames(&f, 0)[1..], n, dim, 10.0).err().unwrap();
+    assert!(message(e.into()).contains("feature buffer holds"));
+    // NaN features.
+    let mut nan = frames(&f, 0);
+    nan[5 * dim + 1] = f32::NAN;
+    let e = model.encode_video(&nan, n, dim, 10.0).err().unwrap();
+    assert!(message(e.into()).contains("clip 5, dim 1 is NaN"));
+    // Unknown label.
+    let q = parse(&f, 0);
+    Reflect::set(&get(&q, "deprels"), &JsValue::from(1), &"frobnicate".into()).unwrap();
+    assert!(message(localize(&model, &f, 0, q).await.unwrap_err()).contains("unknown dependency label \"frobnicate\""));
+    // Empty query, and one that is all dropped punctuation.
+    let empty =
+        obj(&[("tokens", Array::new().into()), ("heads", Array::new().into()), ("deprels", Array::new().into())]);
+    assert!(message(localize(&model, &f, 0, empty).await.unwrap_err()).contains("query is empty"));
+    // Not a parse at all; options out of range.
+    assert!(
+        message(localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err()).contains("query must be")
+    );
+    let video = model.encode_video(&frames(&f, 0), n, dim, 10.0).unwrap();
+    let bad =
+        model.localize_async(&video, parse(&f, 0), obj(&[("topK", JsValue::from(0))])).await.map_err(JsValue::from);
+    assert!(message(bad.unwrap_err()).contains("topK"));
+    // Missing weight tensor, named.
+    let mut tensors = read_tensors(WEIGHTS).unwrap();
+    tensors.remove("v2s.wst.weight");
+    let broken = serialize(&tensors);
+    let err = load(&f, "cpu", &broken).await.err().unwrap();
+    assert!(message(err).contains("missing tensor \"v2s.wst.weight\""));
+    assert!(message(load(&f, "cpu", b"garbage").await.err().unwrap()).contains("malformed"));
+    assert!(message(load(&f, "quantum", WEIGHTS).await.err().unwrap()).contains("backend must be"));
+    // Still alive: a panic would have aborted the module.
+    let r = localize(&model, &f, 1, parse(&f, 1)).await.unwrap();
+    assert_eq!(Array::from(&get(&r, "moments")).length(), 5);
+}
+
+fn serialize(tensors: &std::collections::BTreeMap<String, HostTensor>) -> Vec<u8> {
+    let raw: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, v)| (k.clone(), v.shape.clone(), v.values.iter().flat_map(|x| x.to_le_bytes()).collect()))
+        .collect();
+    let views: Vec<(String, safetensors::tensor::TensorView)> = raw
+        .iter()
+        .map(|(k, s, b)| {
+            (k.clone(), safetensors::tensor::TensorView::new(safetensors::Dtype::F32, s.clone(), b).unwrap())
+        })
+        .collect();
+    safetensors::serialize(views, None).unwrap()
+}
+
+/// Runs `count` queries through the exported, promise-returning `localize`.
+async fn run_queries(model: &Cmin, video: &cmin::web::Video, query: &JsValue, count: usize) {
+    for _ in 0..count {
+        JsFuture::from(model.localize(video, query.clone(), JsValue::UNDEFINED)).await.unwrap();
+    }
+}
+
+fn wasm_heap() -> u32 {
+    wasm_bindgen::memory()
+        .unchecked_into::<js_sys::WebAssembly::Memory>()
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length()
+}
+
+#[wasm_bindgen_test]
+async fn a_thousand_queries_grow_neither_the_wasm_heap_nor_gpu_memory() {
+    let f = fixture();
+    for backend in ["cpu", "webgpu"] {
+        let model = load(&f, backend, WEIGHTS).await.unwrap();
+        let video = model.encode_video(&frames(&f, 0), 64, 64, 64.0).unwrap();
+        let query = parse(&f, 1);
+        run_queries(&model, &video, &query, 50).await;
+        let (heap, gpu) = (wasm_heap(), model.device().memory_pool_usage());
+        run_queries(&model, &video, &query, 1000).await;
+        let (heap_after, gpu_after) = (wasm_heap(), model.device().memory_pool_usage());
+        web_sys_log(&format!(
+            "{backend}: wasm heap {heap} -> {heap_after} bytes; device pool {gpu:?} -> {gpu_after:?}"
+        ));
+        assert_eq!(heap, heap_after, "{backend}: the wasm heap grew");
+        if let (Some(a), Some(b)) = (gpu, gpu_after) {
+            assert!(b.bytes_reserved <= a.bytes_reserved, "{backend}: device memory grew: {a:?} -> {b:?}");
+            assert!(b.bytes_in_use <= a.bytes_in_use, "{backend}: live device memory grew: {a:?} -> {b:?}");
+        }
+    }
+}
