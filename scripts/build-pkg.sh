@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh --wasm
-wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features
+CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features
 node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));

@@ -18,6 +18,7 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 WASM_BINDGEN_TEST_TIMEOUT=600 \
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$PWD/webdriver.json" \
 CARGO_PROFILE_DEV_DEBUG=0 \
+CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" \
   cargo test --target wasm32-unknown-unknown --tests
 
 echo "== npm package and consumer check"

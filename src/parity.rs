@@ -48,6 +48,21 @@ pub fn read_tensors(bytes: &[u8]) -> Result<BTreeMap<String, HostTensor>> {
     Ok(out)
 }
 
+/// Writes tensors as an F32 safetensors file (the inverse of [`read_tensors`]).
+pub fn write_tensors(tensors: &BTreeMap<String, HostTensor>) -> Result<Vec<u8>> {
+    let raw: Vec<(&String, &HostTensor, Vec<u8>)> =
+        tensors.iter().map(|(k, t)| (k, t, t.values.iter().flat_map(|x| x.to_le_bytes()).collect())).collect();
+    let views = raw
+        .iter()
+        .map(|(k, t, bytes)| {
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, t.shape.clone(), bytes)
+                .map(|v| (k.to_string(), v))
+                .map_err(|e| CminError::malformed(format!("tensor {k}"), e))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    safetensors::serialize(views, None).map_err(|e| CminError::malformed("safetensors output", e))
+}
+
 /// One reference vector set.
 #[derive(Debug)]
 pub struct ReferenceSet {

@@ -54,20 +54,7 @@ fn missing_misshaped_and_extra_tensors_are_named() {
     let rebuild = |edit: &dyn Fn(&mut std::collections::BTreeMap<String, cmin::parity::HostTensor>)| {
         let mut t = tensors.clone();
         edit(&mut t);
-        let raw: Vec<(String, Vec<usize>, Vec<u8>)> = t
-            .iter()
-            .map(|(k, v)| (k.clone(), v.shape.clone(), v.values.iter().flat_map(|x| x.to_le_bytes()).collect()))
-            .collect();
-        let views: Vec<(String, safetensors::tensor::TensorView)> = raw
-            .iter()
-            .map(|(k, shape, bytes)| {
-                (
-                    k.clone(),
-                    safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), bytes).unwrap(),
-                )
-            })
-            .collect();
-        safetensors::serialize(views, None).unwrap()
+        cmin::parity::write_tensors(&t).unwrap()
     };
 
     let missing = rebuild(&|t| {

@@ -1,7 +1,7 @@
 // Browser figures for BENCHMARKS.md: load+init time and warm per-query latency (median of
 // 20) of the built package in headless Chromium, on the CPU backend and on WebGPU
 // (SwiftShader: a CPU pretending to be a GPU, so a correctness path, not a speed claim).
-//   node tests/browser/bench.mjs [small|tacos ...]   (after scripts/build-pkg.sh)
+//   node tests/browser/bench.mjs [small|tacos ...] [cpu|webgpu ...]   (after scripts/build-pkg.sh)
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch, gloveText, sharedDir, SMALL_CONFIG } from './util.mjs';
@@ -38,11 +38,12 @@ try {
 </script>`;
 
 const wanted = process.argv.slice(2).filter(a => MODELS[a]);
+const backends = process.argv.slice(2).filter(a => a === 'cpu' || a === 'webgpu');
 const browser = await launch({ webgpu: true });
 try {
   for (const name of wanted.length ? wanted : ['small', 'tacos']) {
     const spec = MODELS[name];
-    for (const backend of ['cpu', 'webgpu']) {
+    for (const backend of backends.length ? backends : ['cpu', 'webgpu']) {
       const server = await serve(repo, {
         '/bench.html': Buffer.from(page(name, spec, backend)),
         [`/fixtures/${name}-weights.safetensors`]: path.join(sharedDir(), `reference/${name}-weights.safetensors`),
