@@ -10,7 +10,7 @@ bash scripts/setup.sh --wasm
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 
 echo "== native tests"
-cargo test --all-features
+cargo test --workspace --all-features
 
 echo "== browser tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -147,6 +147,15 @@ impl Embeddings {
         self.dim
     }
 
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// Row-major `[len, dim]`.
+    pub fn vectors(&self) -> &[f32] {
+        &self.vectors
+    }
+
     pub fn len(&self) -> usize {
         self.words.len()
     }

@@ -78,18 +78,28 @@ pub enum CminError {
     #[error("invalid option: {0}")]
     Option(String),
 
+    /// The dependency parser's model file or training data was rejected.
+    #[error("parser: {0}")]
+    Parser(String),
+
     /// A file that could not be opened.
     #[error("cannot read {path}: {message}")]
     Io { path: String, message: String },
 }
 
 impl CminError {
-    pub(crate) fn malformed(what: impl Into<String>, message: impl ToString) -> Self {
+    pub fn malformed(what: impl Into<String>, message: impl ToString) -> Self {
         CminError::Malformed { what: what.into(), message: message.to_string() }
     }
 
-    pub(crate) fn io(path: impl AsRef<std::path::Path>, err: impl ToString) -> Self {
+    pub fn io(path: impl AsRef<std::path::Path>, err: impl ToString) -> Self {
         CminError::Io { path: path.as_ref().display().to_string(), message: err.to_string() }
+    }
+}
+
+impl From<cmin_parser::ParserError> for CminError {
+    fn from(e: cmin_parser::ParserError) -> Self {
+        CminError::Parser(e.to_string())
     }
 }
 

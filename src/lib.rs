@@ -11,6 +11,7 @@ pub mod inference;
 pub mod loss;
 pub mod model;
 pub mod parity;
+pub mod parsing;
 pub mod query;
 pub mod ranking;
 pub mod relations;

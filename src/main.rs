@@ -5,11 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod parser_cli;
+
 use cmin::parity::{Comparison, ReferenceSet, check_forward, check_gradients};
 use cmin::{device, weights};
 
 #[derive(Parser)]
-#[command(name = "cmin", version, about = "CMIN moment retrieval: parity checks, inference tools")]
+#[command(name = "cmin", version, about = "CMIN moment retrieval: parity checks, query parser, inference tools")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -36,6 +38,9 @@ enum Command {
         #[arg(long)]
         no_grads: bool,
     },
+    /// The query parser: train, eval, agreement, parse.
+    #[command(subcommand)]
+    Parser(parser_cli::ParserCommand),
 }
 
 fn print_table(title: &str, rows: &[Comparison]) {
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
         Command::CheckParity { prefix, device, atol, rtol, no_grads } => {
             check_parity(prefix, device, atol, rtol, no_grads)
         }
+        Command::Parser(command) => parser_cli::run(command),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

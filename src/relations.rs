@@ -172,6 +172,7 @@ impl SyntaxGraph {
             }
         }
         let ids = deprels.iter().map(|l| relation_id(l.as_ref())).collect::<Result<Vec<_>>>()?;
+        let heads = &coordination_to_v1(heads, deprels);
         let kept: Vec<usize> = (0..n).filter(|&i| !DROPPED_TOKENS.contains(&tokens[i].as_ref().trim())).collect();
         let mut new_index = vec![None; n];
         for (k, &i) in kept.iter().enumerate() {
@@ -201,6 +202,27 @@ impl SyntaxGraph {
     pub fn is_empty(&self) -> bool {
         self.words.is_empty()
     }
+}
+
+/// UD v2 attaches a coordinating conjunction (and the punctuation before a conjunct) to the
+/// conjunct that follows it; UD v1, CoreNLP and so the reference data attach it to the first
+/// conjunct. A `cc`/`punct` word whose head is a `conj` word moves to that word's head, and
+/// heads outside the sentence are left for validation to report. On v1 input, where the head
+/// of `cc` is the first conjunct and not itself a `conj`, this changes nothing.
+pub fn coordination_to_v1<L: AsRef<str>>(heads: &[usize], deprels: &[L]) -> Vec<usize> {
+    let base = |i: usize| deprels[i].as_ref().split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+    (0..heads.len())
+        .map(|i| {
+            let h = heads[i];
+            let moves = matches!(base(i).as_str(), "cc" | "punct")
+                && (1..=heads.len()).contains(&h)
+                && h - 1 > i
+                && base(h - 1) == "conj"
+                && heads[h - 1] != 0
+                && heads[h - 1] <= heads.len();
+            if moves { heads[h - 1] } else { h }
+        })
+        .collect()
 }
 
 /// Checks a relation-id matrix of `m x m` for ids outside `0..=40`.
@@ -271,6 +293,21 @@ mod tests {
         assert_eq!((at(1, 0), at(1, 2), at(1, 4), at(4, 3)), (2, 25, 9, 3));
         assert!((0..m).all(|i| at(i, i) == 1));
         assert_eq!(g.adjacency.iter().filter(|&&v| v > 1).count(), 4);
+    }
+
+    #[test]
+    fn coordination_follows_v1() {
+        // "takes a knife and cuts bread": v2 puts `and` under `cuts`, v1 under `takes`.
+        let tokens = ["takes", "a", "knife", "and", "cuts", "bread"];
+        let v2 = [0, 3, 1, 5, 1, 5];
+        let labels = ["root", "det", "obj", "cc", "conj", "obj"];
+        assert_eq!(coordination_to_v1(&v2, &labels), [0, 3, 1, 1, 1, 5]);
+        let g = SyntaxGraph::from_parse(&tokens, &v2, &labels).unwrap();
+        assert_eq!(g.adjacency[3], 5, "adj[takes][and] = cc");
+        // v1 input is unchanged, as is a cc whose head is not a conjunct.
+        let v1 = [0, 3, 1, 1, 1, 5];
+        assert_eq!(coordination_to_v1(&v1, &labels), v1);
+        assert_eq!(coordination_to_v1(&[2, 0], &["cc", "root"]), [2, 0]);
     }
 
     #[test]

@@ -255,3 +255,55 @@ async fn webgpu_queries_grow_neither_the_wasm_heap_nor_gpu_memory() {
     // SwiftShader takes seconds per query: 20 after the warm-up keep CI inside its budget.
     assert_memory_stable("webgpu", 20).await;
 }
+
+const PARSER: &[u8] = include_bytes!("../www/assets/parser-en-ewt.cminparse");
+
+fn strings(v: &JsValue) -> Vec<String> {
+    Array::from(v).iter().map(|s| s.as_string().unwrap()).collect()
+}
+
+fn numbers(v: &JsValue) -> Vec<f64> {
+    Array::from(v).iter().map(|s| s.as_f64().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn the_parser_runs_in_the_browser_and_feeds_localize() {
+    let parser = cmin::web::Parser::load(Uint8Array::from(PARSER).into()).unwrap();
+    let p = parser.parse("He took out a glass.").unwrap();
+    assert_eq!(strings(&get(&p, "tokens")), ["He", "took", "out", "a", "glass", "."]);
+    assert_eq!(numbers(&get(&p, "heads")), [2.0, 0.0, 2.0, 5.0, 2.0, 2.0]);
+    assert_eq!(strings(&get(&p, "deprels")), ["nsubj", "root", "compound:prt", "det", "obj", "punct"]);
+    assert_eq!(strings(&get(&p, "upos"))[1], "VERB");
+    // Offsets are UTF-16 code units, as JS slices strings: the emoji is two units.
+    let e = parser.parse("😀 cut it").unwrap();
+    let offsets: Vec<Vec<f64>> = Array::from(&get(&e, "offsets")).iter().map(|o| numbers(&o)).collect();
+    assert_eq!(offsets, vec![vec![0.0, 2.0], vec![3.0, 6.0], vec![7.0, 9.0]]);
+    for text in ["", "   ", "\u{0}\u{7}", "((((\"", &"word ".repeat(10_000)] {
+        let r = parser.parse(text).unwrap();
+        assert_eq!(numbers(&get(&r, "heads")).len(), strings(&get(&r, "tokens")).len());
+    }
+    assert!(
+        message(cmin::web::Parser::load(Uint8Array::from(&b"garbage"[..]).into()).err().unwrap().into())
+            .contains("parser model file")
+    );
+
+    // A parse result is a valid `localize` query, and with a parser loaded so is plain text.
+    let f = fixture();
+    let options = obj(&[
+        ("weights", Uint8Array::from(WEIGHTS).into()),
+        ("embeddings", Uint8Array::from(f.embeddings.as_slice()).into()),
+        ("config", serde_wasm_bindgen::to_value(&f.config).unwrap()),
+        ("backend", JsValue::from_str("cpu")),
+        ("parser", Uint8Array::from(PARSER).into()),
+    ]);
+    let model = Cmin::load_async(options).await.map_err(JsValue::from).unwrap();
+    let from_parse = localize(&model, &f, 0, p).await.unwrap();
+    let from_text = localize(&model, &f, 0, JsValue::from_str("He took out a glass.")).await.unwrap();
+    assert_eq!(strings(&get(&from_text, "words")), ["he", "took", "out", "a", "glass"]);
+    assert_eq!(floats(&get(&from_parse, "scores")), floats(&get(&from_text, "scores")));
+    assert_eq!(strings(&get(&model.parse("Cut it.").unwrap(), "tokens")), ["Cut", "it", "."]);
+
+    let without = load(&f, "cpu", WEIGHTS).await.unwrap();
+    let err = localize(&without, &f, 0, JsValue::from_str("He took out a glass.")).await.unwrap_err();
+    assert!(message(err).contains("no parser loaded"));
+}

@@ -3,6 +3,9 @@
 //! back asynchronously (a sync readback panics on WebGPU) and turns errors into `Error`s.
 
 mod backend;
+mod parser;
+
+pub use parser::Parser;
 
 use std::rc::Rc;
 
@@ -18,8 +21,18 @@ use crate::query::ParsedSentence;
 use crate::ranking::RankOptions;
 use crate::weights;
 
+unsafe extern "C" {
+    /// Static constructors, synthesised by wasm-ld (some dependencies register items with
+    /// `inventory`/`linkme`). Left unreferenced, wasm-ld wraps *every* export to rerun them,
+    /// which cost ~6.6 ms per call from JS; referencing it here makes them run once.
+    fn __wasm_call_ctors();
+}
+
 #[wasm_bindgen(start)]
 fn start() {
+    // SAFETY: called once, from the start function wasm-bindgen runs right after
+    // instantiation and before any other export.
+    unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
 }
 
@@ -35,6 +48,8 @@ export interface LoadOptions {
   config?: object;
   /** Default 'auto': WebGPU when an adapter exists, else the CPU. */
   backend?: 'auto' | 'webgpu' | 'cpu';
+  /** A parser model file; with it, `localize` also takes the query as plain text. */
+  parser?: ArrayBuffer | Uint8Array;
 }
 /** A dependency parse: `heads[i]` is 0 for the root or the 1-based index of token i's head. */
 export interface ParsedQuery {
@@ -77,6 +92,8 @@ export interface LocalizeResult {
 }
 "#;
 
+const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
+
 fn js_error(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
@@ -118,6 +135,7 @@ struct Inner {
     embeddings: Embeddings,
     backend: &'static str,
     fallback_reason: Option<String>,
+    parser: Option<Rc<crate::parsing::ParserModel>>,
 }
 
 /// A loaded CMIN model. Create with `await Cmin.load({...})`.
@@ -198,12 +216,20 @@ impl Cmin {
         Ok(Video { encoded })
     }
 
-    /// Ranks the moments of `video` that `query` describes.
+    /// Parses text with the parser given to `load` (an error if none was).
+    #[wasm_bindgen(unchecked_return_type = "ParseResult")]
+    pub fn parse(&self, text: &str) -> Result<JsValue, JsError> {
+        let parser = self.inner.parser.as_ref().ok_or_else(|| option_error(NO_PARSER))?;
+        parser::analysis_to_js(parser, text)
+    }
+
+    /// Ranks the moments of `video` that `query` (a parse, or text when a parser is loaded)
+    /// describes.
     #[wasm_bindgen(unchecked_return_type = "Promise<LocalizeResult>")]
     pub fn localize(
         &self,
         video: &Video,
-        #[wasm_bindgen(unchecked_param_type = "ParsedQuery")] query: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ParsedQuery | ParseResult | string")] query: JsValue,
         #[wasm_bindgen(unchecked_param_type = "LocalizeOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
@@ -236,6 +262,13 @@ impl Cmin {
             Some(name) => backend::Preference::parse(&name).map_err(option_error)?,
         };
         let embeddings = Embeddings::from_bytes(&embedding_bytes).map_err(js_error)?;
+        let parser_value = field(&options, "parser");
+        let parser = if parser_value.is_undefined() || parser_value.is_null() {
+            None
+        } else {
+            let bytes = bytes_of(&parser_value, "parser")?;
+            Some(Rc::new(crate::parsing::ParserModel::from_bytes(&bytes).map_err(js_error)?))
+        };
         let chosen = backend::choose(preference).await.map_err(|e| js_error(CminError::Config(e)))?;
         let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(js_error)?;
         if model.config().word_dim != embeddings.dim() {
@@ -247,6 +280,7 @@ impl Cmin {
                 embeddings,
                 backend: chosen.name,
                 fallback_reason: chosen.fallback_reason,
+                parser,
             }),
         })
     }
@@ -291,11 +325,17 @@ fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsError> {
 
 async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsError> {
     let (options, include_raw) = rank_options(&options)?;
-    let parse: ParsedSentence = serde_wasm_bindgen::from_value(query).map_err(|e| {
-        js_error(CminError::ParseShape(format!(
-            "query must be {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
-        )))
-    })?;
+    let parse: ParsedSentence = match query.as_string() {
+        Some(text) => {
+            let parser = inner.parser.as_ref().ok_or_else(|| option_error(NO_PARSER))?;
+            crate::parsing::parse_query(parser, &text).map_err(js_error)?
+        }
+        None => serde_wasm_bindgen::from_value(query).map_err(|e| {
+            js_error(CminError::ParseShape(format!(
+                "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
+            )))
+        })?,
+    };
     let prepared = parse.prepare(&inner.embeddings).map_err(js_error)?;
     let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(js_error)?;
     // One readback of scores, offsets and attention together.

@@ -1,0 +1,38 @@
+use cmin_parser::Model;
+use std::time::Instant;
+fn main() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../www/assets/parser-en-ewt.cminparse")).unwrap();
+    let m = Model::from_bytes(&bytes).unwrap();
+    let q = "the person takes a knife out of the drawer and cuts bread";
+    let forms: Vec<String> = q.split(' ').map(String::from).collect();
+    let n = 20000;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(cmin_parser::tokenize(q));
+    }
+    println!("tokenize {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(m.clusters.atoms(&forms));
+    }
+    println!("atoms {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let atoms = m.clusters.atoms(&forms);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(m.tagger.tag(&atoms, &forms));
+    }
+    println!("tag {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    let tags = m.tagger.tag(&atoms, &forms);
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(m.parse_tagged(&atoms, &tags));
+    }
+    println!("parse {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!(
+        "tagger rows {} entries {}; parser rows {} entries {}",
+        m.tagger.weights.keys.len(),
+        m.tagger.weights.num_entries(),
+        m.parser.weights.keys.len(),
+        m.parser.weights.num_entries()
+    );
+}

@@ -1,0 +1,25 @@
+//! An English tokenizer, part-of-speech tagger and labeled dependency parser, small and fast
+//! enough to run on every query in the browser, trained on UD English-EWT.
+//!
+//! Pipeline: [`tokenizer`] (Penn-Treebank style, byte offsets kept) → sentence split →
+//! [`tagger`] (averaged perceptron, UPOS) → [`dependency`] (greedy arc-hybrid, averaged
+//! perceptron, dynamic oracle). Every output is a well-formed tree per sentence.
+
+pub mod conllu;
+pub mod dependency;
+pub mod error;
+pub mod eval;
+pub mod hashing;
+pub mod model;
+mod model_file;
+pub mod perceptron;
+pub mod repair;
+pub mod tagger;
+pub mod tokenizer;
+pub mod train;
+pub mod transition;
+pub mod words;
+
+pub use error::{ParserError, Result};
+pub use model::{Analysis, Model, SentenceParse};
+pub use tokenizer::{Token, split_sentences, tokenize};

@@ -1,0 +1,220 @@
+//! The compact model file (`CMINPRS1`): a JSON header (provenance, tag and label lists), the
+//! word clusters, the tag dictionary, and both perceptrons' sparse weights, one byte each on a log scale.
+//! Reading validates every length and index, so a damaged file is an error, never a panic.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dependency::DependencyParser;
+use crate::error::{ParserError, Result};
+use crate::model::Model;
+use crate::perceptron::Frozen;
+use crate::tagger::Tagger;
+use crate::words::Clusters;
+
+const MAGIC: &[u8; 8] = b"CMINPRS1";
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    tags: Vec<String>,
+    labels: Vec<String>,
+    provenance: serde_json::Value,
+}
+
+pub fn write(model: &Model) -> Vec<u8> {
+    let mut out = MAGIC.to_vec();
+    let header = Header {
+        tags: model.tagger.tags.clone(),
+        labels: model.parser.labels.clone(),
+        provenance: model.provenance.clone(),
+    };
+    let json = serde_json::to_vec(&header).expect("header serialises");
+    out.extend((json.len() as u32).to_le_bytes());
+    out.extend(json);
+
+    let mut words: Vec<(&String, &(u16, u16))> =
+        model.clusters.map.iter().filter(|(w, _)| w.len() <= u8::MAX as usize).collect();
+    words.sort();
+    out.extend((words.len() as u32).to_le_bytes());
+    for (w, (coarse, fine)) in words {
+        out.push(w.len() as u8);
+        out.extend(w.as_bytes());
+        out.extend(coarse.to_le_bytes());
+        out.extend(fine.to_le_bytes());
+    }
+
+    let mut dict: Vec<(&String, &u8)> =
+        model.tagger.dictionary.iter().filter(|(w, _)| w.len() <= u8::MAX as usize).collect();
+    dict.sort();
+    out.extend((dict.len() as u32).to_le_bytes());
+    for (w, t) in dict {
+        out.push(w.len() as u8);
+        out.extend(w.as_bytes());
+        out.push(*t);
+    }
+    write_weights(&model.tagger.weights, &mut out);
+    write_weights(&model.parser.weights, &mut out);
+    out
+}
+
+/// Rows as the frozen weights hold them: delta-coded keys, then `[class, code]` pairs.
+fn write_weights(w: &Frozen, out: &mut Vec<u8>) {
+    out.extend((w.classes as u32).to_le_bytes());
+    out.extend((w.keys.len() as u32).to_le_bytes());
+    out.extend(w.min.to_le_bytes());
+    out.extend(w.step.to_le_bytes());
+    let mut previous = 0u32;
+    for (r, &key) in w.keys.iter().enumerate() {
+        write_varint(key - previous, out);
+        previous = key;
+        let (a, b) = (w.offsets[r] as usize, w.offsets[r + 1] as usize);
+        out.push((b - a) as u8);
+        for pair in &w.entries[a..b] {
+            out.extend(pair);
+        }
+    }
+}
+
+fn write_varint(mut v: u32, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
+            ParserError::Model(format!(
+                "truncated: needed {n} bytes at offset {}, file has {}",
+                self.at,
+                self.bytes.len()
+            ))
+        })?;
+        let s = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16> {
+        Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
+    }
+    fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn f32(&mut self) -> Result<f32> {
+        Ok(f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
+    }
+    fn string(&mut self) -> Result<String> {
+        let n = self.u8()? as usize;
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| ParserError::Model("a word is not UTF-8".into()))
+    }
+    fn varint(&mut self) -> Result<u32> {
+        let mut v = 0u64;
+        for shift in (0..35).step_by(7) {
+            let b = self.u8()?;
+            v |= ((b & 0x7f) as u64) << shift;
+            if b & 0x80 == 0 {
+                return u32::try_from(v).map_err(|_| ParserError::Model("key delta overflows".into()));
+            }
+        }
+        Err(ParserError::Model("varint too long".into()))
+    }
+    /// A count of items each at least `min_bytes` long, checked against what is left.
+    fn count(&mut self, min_bytes: usize) -> Result<usize> {
+        let n = self.u32()? as usize;
+        if n.saturating_mul(min_bytes) > self.bytes.len() - self.at {
+            return Err(ParserError::Model(format!("count {n} exceeds the file")));
+        }
+        Ok(n)
+    }
+}
+
+pub fn read(bytes: &[u8]) -> Result<Model> {
+    if bytes.len() < 8 || &bytes[..8] != MAGIC {
+        return Err(ParserError::Model("not a cmin parser model (bad magic; expected CMINPRS1)".into()));
+    }
+    let mut r = Reader { bytes, at: 8 };
+    let len = r.count(1)?;
+    let header: Header =
+        serde_json::from_slice(r.take(len)?).map_err(|e| ParserError::Model(format!("header: {e}")))?;
+    if header.tags.is_empty() || header.tags.len() > 255 || header.labels.is_empty() || header.labels.len() > 127 {
+        return Err(ParserError::Model("tag or label list empty or too long".into()));
+    }
+    let mut clusters = HashMap::new();
+    for _ in 0..r.count(5)? {
+        let w = r.string()?;
+        let (coarse, fine) = (r.u16()?, r.u16()?);
+        clusters.insert(w, (coarse, fine));
+    }
+    let mut dictionary = HashMap::new();
+    for _ in 0..r.count(2)? {
+        let w = r.string()?;
+        let t = r.u8()?;
+        if t as usize >= header.tags.len() {
+            return Err(ParserError::Model(format!("tag dictionary names tag {t}")));
+        }
+        dictionary.insert(w, t);
+    }
+    let tag_weights = read_weights(&mut r, header.tags.len())?;
+    let parse_weights = read_weights(&mut r, crate::transition::num_actions(header.labels.len()))?;
+    if r.at != bytes.len() {
+        return Err(ParserError::Model(format!("{} unexpected bytes after the weights", bytes.len() - r.at)));
+    }
+    Ok(Model {
+        clusters: Clusters { map: clusters },
+        tagger: Tagger { tags: header.tags, dictionary, weights: tag_weights },
+        parser: DependencyParser { labels: header.labels, weights: parse_weights },
+        provenance: header.provenance,
+    })
+}
+
+fn read_weights(r: &mut Reader, classes: usize) -> Result<Frozen> {
+    let stored = r.u32()? as usize;
+    if stored != classes {
+        return Err(ParserError::Model(format!("weights for {stored} classes, the label list implies {classes}")));
+    }
+    let n = r.count(2)?;
+    let (min, step) = (r.f32()?, r.f32()?);
+    if !(min.is_finite() && min > 0.0 && step.is_finite() && step > 0.0) {
+        return Err(ParserError::Model(format!("weight scale {min} / {step} is not positive and finite")));
+    }
+    let (mut keys, mut offsets, mut entries) = (Vec::with_capacity(n), vec![0u32], Vec::new());
+    let mut key = 0u32;
+    for i in 0..n {
+        let delta = r.varint()?;
+        if i > 0 && delta == 0 {
+            return Err(ParserError::Model("feature keys repeat".into()));
+        }
+        key = key.checked_add(delta).ok_or_else(|| ParserError::Model("feature key overflows".into()))?;
+        let nnz = r.u8()? as usize;
+        if nnz == 0 {
+            return Err(ParserError::Model("an empty weight row".into()));
+        }
+        for _ in 0..nnz {
+            let (c, q) = (r.u8()?, r.u8()?);
+            if c as usize >= classes {
+                return Err(ParserError::Model(format!("class {c} out of range")));
+            }
+            if q == 0 || q == 0x80 {
+                return Err(ParserError::Model(format!("weight code {q:#x} is not used by the format")));
+            }
+            entries.push([c, q]);
+        }
+        keys.push(key);
+        offsets.push(entries.len() as u32);
+    }
+    if entries.len() >= 1 << 24 {
+        return Err(ParserError::Model("more weights than the format allows".into()));
+    }
+    Ok(Frozen::from_codes(classes, keys, offsets, entries, min, step))
+}

@@ -1,0 +1,100 @@
+//! The packaged query parser: its accuracy on EWT test, its agreement with the CoreNLP parses
+//! of the reference TACoS data, and the text → CMIN query path.
+#![cfg(not(target_family = "wasm"))]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use cmin::embeddings::Embeddings;
+use cmin::parsing::{DEFAULT_PARSER, ParserModel, load_parser, parse_query, reference_agreement};
+use cmin_parser::conllu;
+use cmin_parser::eval::evaluate;
+
+fn parser() -> ParserModel {
+    load_parser(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_PARSER)).expect("the packaged parser loads")
+}
+
+/// Figures recorded in BENCHMARKS.md; these floors catch a regression or a wrong model file.
+#[test]
+fn ewt_test_accuracy() {
+    let Some(path) = common::shared("data/ud/en_ewt-ud-test.conllu") else { return };
+    let gold = conllu::read(&path).unwrap();
+    let s = evaluate(&parser(), &gold);
+    println!("EWT test: {} words, UPOS {:.2} UAS {:.2} LAS {:.2}", s.words, s.upos_accuracy(), s.uas(), s.las());
+    assert_eq!(s.words, 25_094);
+    assert!(s.upos_accuracy() >= 95.0, "UPOS {:.2}", s.upos_accuracy());
+    assert!(s.uas() >= 84.5, "UAS {:.2}", s.uas());
+    assert!(s.las() >= 81.5, "LAS {:.2}", s.las());
+}
+
+#[test]
+fn agreement_with_corenlp_on_tacos() {
+    let Some(path) = common::shared("data/tacos-corenlp/TACOS_test_gcn.json") else { return };
+    let a = reference_agreement(&parser(), &std::fs::read_to_string(path).unwrap()).unwrap();
+    println!(
+        "TACoS: {} queries, {:.2}% compared, unlabeled {:.2}%, labeled {:.2}%",
+        a.queries,
+        a.compared_pct(),
+        a.unlabeled_pct(),
+        a.labeled_pct()
+    );
+    assert_eq!(a.queries, 4_083);
+    assert!(a.compared_pct() >= 99.0, "word lists agree on {:.2}%", a.compared_pct());
+    assert!(a.unlabeled_pct() >= 90.0, "unlabeled {:.2}", a.unlabeled_pct());
+    assert!(a.labeled_pct() >= 85.0, "labeled {:.2}", a.labeled_pct());
+}
+
+/// Text in, the exact adjacency of the reference data out (small-io query 0, parsed there by
+/// CoreNLP: `[[1,0,0,0,0],[2,1,25,0,9],[0,0,1,0,0],[0,0,0,1,0],[0,0,0,3,1]]`).
+#[test]
+fn text_becomes_the_reference_query() {
+    let parse = parse_query(&parser(), "He took out a glass.").unwrap();
+    let embeddings = Embeddings::new(vec!["glass".into()], vec![1.0, 2.0], 2).unwrap();
+    let prepared = parse.prepare(&embeddings).unwrap();
+    assert_eq!(prepared.words, ["he", "took", "out", "a", "glass"]);
+    assert_eq!(prepared.unknown_words, ["he", "took", "out", "a"]);
+    #[rustfmt::skip]
+    let expected = vec![
+        1, 0, 0, 0, 0,
+        2, 1, 25, 0, 9,
+        0, 0, 1, 0, 0,
+        0, 0, 0, 1, 0,
+        0, 0, 0, 3, 1,
+    ];
+    assert_eq!(prepared.query.adjacency, expected);
+    assert!(matches!(parse_query(&parser(), "  "), Err(cmin::CminError::EmptyQuery)));
+}
+
+fn cmin(args: &[&str]) -> (i32, String) {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_cmin")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn cli_parse_eval_and_errors() {
+    let (code, text) = cmin(&["parser", "parse", "The person cuts the onion."]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.lines().any(|l| l.split('\t').collect::<Vec<_>>() == ["3", "cuts", "VERB", "0", "root"]), "{text}");
+
+    let (code, text) = cmin(&["parser", "parse", "--json", "Cut it."]);
+    assert_eq!(code, 0, "{text}");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["tokens"], serde_json::json!(["Cut", "it", "."]));
+    assert_eq!(json["offsets"], serde_json::json!([[0, 3], [4, 6], [6, 7]]));
+
+    if let Some(dev) = common::shared("data/ud/en_ewt-ud-dev.conllu") {
+        let (code, text) = cmin(&["parser", "eval", dev.to_str().unwrap()]);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("UPOS") && text.contains("UAS") && text.contains("LAS"), "{text}");
+    }
+
+    let bad = std::env::temp_dir().join("cmin-bad-parser.cminparse");
+    std::fs::write(&bad, b"CMINPRS1\x05\x00\x00\x00{}").unwrap();
+    let (code, text) = cmin(&["parser", "parse", "--model", bad.to_str().unwrap(), "hi"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("parser model file"), "{text}");
+}
