@@ -4,11 +4,15 @@
 
 pub mod anchors;
 pub mod config;
+pub mod data;
 pub mod device;
 pub mod embeddings;
 pub mod error;
+#[cfg(not(target_family = "wasm"))]
+pub mod evaluate;
 pub mod inference;
 pub mod loss;
+pub mod metrics;
 pub mod model;
 pub mod parity;
 pub mod parsing;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod eval_cli;
 mod parser_cli;
 
 use cmin::parity::{Comparison, ReferenceSet, check_forward, check_gradients};
@@ -38,6 +39,8 @@ enum Command {
         #[arg(long)]
         no_grads: bool,
     },
+    /// R@{1,5} x IoU {0.1,0.3,0.5,0.7} and mIoU on an annotated dataset with clip features.
+    Eval(eval_cli::EvalArgs),
     /// The query parser: train, eval, agreement, parse.
     #[command(subcommand)]
     Parser(parser_cli::ParserCommand),
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
             check_parity(prefix, device, atol, rtol, no_grads)
         }
         Command::Parser(command) => parser_cli::run(command),
+        Command::Eval(args) => eval_cli::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -174,9 +174,11 @@ async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     let empty =
         obj(&[("tokens", Array::new().into()), ("heads", Array::new().into()), ("deprels", Array::new().into())]);
     assert!(message(localize(&model, &f, 0, empty).await.unwrap_err()).contains("query is empty"));
-    // Not a parse at all; options out of range.
+    // Not a parse at all (text needs a parser, which this model was not given); options out
+    // of range.
+    assert!(message(localize(&model, &f, 0, JsValue::from(42)).await.unwrap_err()).contains("query must be"));
     assert!(
-        message(localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err()).contains("query must be")
+        message(localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err()).contains("no parser loaded")
     );
     let video = model.encode_video(&frames(&f, 0), n, dim, 10.0).unwrap();
     let bad =

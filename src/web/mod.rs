@@ -23,16 +23,24 @@ use crate::weights;
 
 unsafe extern "C" {
     /// Static constructors, synthesised by wasm-ld (some dependencies register items with
-    /// `inventory`/`linkme`). Left unreferenced, wasm-ld wraps *every* export to rerun them,
-    /// which cost ~6.6 ms per call from JS; referencing it here makes them run once.
+    /// `inventory`/`linkme`, e.g. CubeCL's IR type casts that WebGPU kernels need). Left
+    /// unreferenced, wasm-ld wraps *every* export to rerun them, which cost ~6.6 ms per call
+    /// from JS; referencing it here makes us responsible for running them, once.
     fn __wasm_call_ctors();
+}
+
+/// Runs the static constructors exactly once. Called from the start function and from every
+/// entry point that creates an object (`Cmin.load`, `Parser.load`), so hosts that skip the
+/// start function (test harnesses) are covered too.
+pub(crate) fn run_static_constructors() {
+    static DONE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: wasm-ld's constructor function, run once, before any object is created.
+    DONE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
 #[wasm_bindgen(start)]
 fn start() {
-    // SAFETY: called once, from the start function wasm-bindgen runs right after
-    // instantiation and before any other export.
-    unsafe { __wasm_call_ctors() };
+    run_static_constructors();
     console_error_panic_hook::set_once();
 }
 
@@ -244,6 +252,7 @@ impl Cmin {
 /// and the browser tests.
 impl Cmin {
     pub async fn load_async(options: JsValue) -> Result<Cmin, JsError> {
+        run_static_constructors();
         if !options.is_object() {
             return Err(option_error("Cmin.load needs an options object { weights, embeddings, config?, backend? }"));
         }

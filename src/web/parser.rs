@@ -38,6 +38,7 @@ impl Parser {
     pub fn load(
         #[wasm_bindgen(unchecked_param_type = "ArrayBuffer | Uint8Array")] bytes: JsValue,
     ) -> Result<Parser, JsError> {
+        super::run_static_constructors();
         let bytes = bytes_of(&bytes, "parser model")?;
         let model = ParserModel::from_bytes(&bytes).map_err(js_error)?;
         Ok(Parser { model: Rc::new(model) })
