@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+// Reads .npy features from disk: native only (a wasm build of this binary has no use for it).
+#[cfg(not(target_family = "wasm"))]
 mod eval_cli;
 mod parser_cli;
 
@@ -40,6 +42,7 @@ enum Command {
         no_grads: bool,
     },
     /// R@{1,5} x IoU {0.1,0.3,0.5,0.7} and mIoU on an annotated dataset with clip features.
+    #[cfg(not(target_family = "wasm"))]
     Eval(eval_cli::EvalArgs),
     /// The query parser: train, eval, agreement, parse.
     #[command(subcommand)]
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
             check_parity(prefix, device, atol, rtol, no_grads)
         }
         Command::Parser(command) => parser_cli::run(command),
+        #[cfg(not(target_family = "wasm"))]
         Command::Eval(args) => eval_cli::run(args),
     };
     match result {
