@@ -23,6 +23,7 @@ pub mod video;
 #[cfg(target_family = "wasm")]
 pub mod web;
 pub mod weights;
+pub mod world;
 
 pub use config::{CminConfig, Fusion};
 pub use error::{CminError, Result};

@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 #[cfg(not(target_family = "wasm"))]
 mod eval_cli;
 mod parser_cli;
+#[cfg(not(target_family = "wasm"))]
+mod world_cli;
 
 use cmin::parity::{Comparison, ReferenceSet, check_forward, check_gradients};
 use cmin::{device, weights};
@@ -44,6 +46,9 @@ enum Command {
     /// R@{1,5} x IoU {0.1,0.3,0.5,0.7} and mIoU on an annotated dataset with clip features.
     #[cfg(not(target_family = "wasm"))]
     Eval(eval_cli::EvalArgs),
+    /// Write a synthetic-world dataset (features, 2D-TAN annotations, query metadata).
+    #[cfg(not(target_family = "wasm"))]
+    World(world_cli::WorldArgs),
     /// The query parser: train, eval, agreement, parse.
     #[command(subcommand)]
     Parser(parser_cli::ParserCommand),
@@ -98,6 +103,8 @@ fn main() -> ExitCode {
         Command::Parser(command) => parser_cli::run(command),
         #[cfg(not(target_family = "wasm"))]
         Command::Eval(args) => eval_cli::run(args),
+        #[cfg(not(target_family = "wasm"))]
+        Command::World(args) => world_cli::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,243 @@
+//! Scenarios: a target event, the distractors that share its words in other roles, and the
+//! English query (with its syntactic construction) that only the target answers.
+
+use serde::Serialize;
+
+use super::Event;
+use super::actors::{Action, Actor, INTRANSITIVE, TRANSITIVE, describe};
+use cmin_parser::hashing::Rng;
+
+/// The syntactic construction of a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum QueryKind {
+    /// "the red circle jumps"
+    Intransitive,
+    /// "the red circle pushes the blue square"
+    Transitive,
+    /// "the blue square is pushed by the red circle"
+    Passive,
+    /// "the blue square that the red circle pushes" (object relative clause)
+    ObjectRelative,
+    /// "the red circle that pushes the blue square" (subject relative clause)
+    SubjectRelative,
+    /// "the red circle jumps before the blue square spins"
+    Before,
+    /// "the red circle jumps after the blue square spins"
+    After,
+    /// "the red circle and the blue square jump"
+    Coordination,
+}
+
+/// What a query means, checkable against any event list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QuerySpec {
+    pub kind: QueryKind,
+    pub agent: usize,
+    pub action: Action,
+    pub patient: Option<usize>,
+    /// The other event of before/after, or the second subject of a coordination.
+    pub other: Option<(usize, Action)>,
+}
+
+impl QuerySpec {
+    /// Step spans `[start, end)` of every moment the query describes.
+    pub fn answers(&self, events: &[Event]) -> Vec<(usize, usize)> {
+        let does = |agent: usize, action: Action, patient: Option<usize>| {
+            events.iter().filter(move |e| e.agent == agent && e.action == action && e.patient == patient)
+        };
+        match self.kind {
+            QueryKind::Before | QueryKind::After => {
+                let (b, w) = self.other.expect("before/after has another event");
+                let others: Vec<&Event> = does(b, w, None).collect();
+                if others.len() != 1 {
+                    return vec![];
+                }
+                let o = others[0];
+                does(self.agent, self.action, None)
+                    .filter(|e| if self.kind == QueryKind::Before { e.end <= o.start } else { e.start >= o.end })
+                    .map(|e| (e.start, e.end))
+                    .collect()
+            }
+            QueryKind::Coordination => {
+                let (b, _) = self.other.expect("coordination has a second subject");
+                let mut spans = Vec::new();
+                for e in does(self.agent, self.action, None) {
+                    for f in does(b, self.action, None) {
+                        if e.start < f.end && f.start < e.end {
+                            spans.push((e.start.min(f.start), e.end.max(f.end)));
+                        }
+                    }
+                }
+                spans
+            }
+            _ => does(self.agent, self.action, self.patient).map(|e| (e.start, e.end)).collect(),
+        }
+    }
+
+    pub fn text(&self, actors: &[Actor]) -> String {
+        let a = describe(self.agent, actors);
+        let p = || describe(self.patient.expect("transitive"), actors);
+        let v = self.action;
+        match self.kind {
+            QueryKind::Intransitive => format!("{a} {}", v.present()),
+            QueryKind::Transitive => format!("{a} {} {}", v.present(), p()),
+            QueryKind::Passive => format!("{} is {} by {a}", p(), v.participle()),
+            QueryKind::ObjectRelative => format!("{} that {a} {}", p(), v.present()),
+            QueryKind::SubjectRelative => format!("{a} that {} {}", v.present(), p()),
+            QueryKind::Before | QueryKind::After => {
+                let (b, w) = self.other.expect("before/after");
+                let word = if self.kind == QueryKind::Before { "before" } else { "after" };
+                format!("{a} {} {word} {} {}", v.present(), describe(b, actors), w.present())
+            }
+            QueryKind::Coordination => {
+                let (b, _) = self.other.expect("coordination");
+                format!("{a} and {} {}", describe(b, actors), v.plural())
+            }
+        }
+    }
+}
+
+/// A query with its answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GeneratedQuery {
+    pub text: String,
+    pub kind: QueryKind,
+    pub spec: QuerySpec,
+    /// Seconds.
+    pub start: f64,
+    pub end: f64,
+    /// The video holds a distractor with the same words in other roles, so a bag of words
+    /// cannot find the answer.
+    pub role_sensitive: bool,
+}
+
+impl GeneratedQuery {
+    pub fn with_answer(self, (s, e): (usize, usize), step_seconds: f64) -> Self {
+        GeneratedQuery { start: s as f64 * step_seconds, end: e as f64 * step_seconds, ..self }
+    }
+}
+
+/// Events placed so far, with each actor's busy steps (one action at a time per actor).
+pub struct Timeline {
+    pub steps: usize,
+    pub events: Vec<Event>,
+    busy: Vec<Vec<bool>>,
+}
+
+impl Timeline {
+    pub fn new(steps: usize, actors: usize) -> Self {
+        Timeline { steps, events: Vec::new(), busy: vec![vec![false; steps]; actors] }
+    }
+
+    fn free(&self, who: &[usize], start: usize, end: usize) -> bool {
+        end <= self.steps && who.iter().all(|&a| self.busy[a][start..end].iter().all(|b| !b))
+    }
+
+    /// Places an event somewhere in `[from, to)` where its actors are free.
+    fn place(
+        &mut self,
+        action: Action,
+        agent: usize,
+        patient: Option<usize>,
+        from: usize,
+        to: usize,
+        rng: &mut Rng,
+    ) -> Option<usize> {
+        let len = 4 + rng.below(13); // 2 to 8 seconds at half-second steps
+        let who: Vec<usize> = std::iter::once(agent).chain(patient).collect();
+        let to = to.min(self.steps);
+        if to < from + len {
+            return None;
+        }
+        for _ in 0..40 {
+            let start = from + rng.below(to - from - len + 1);
+            if self.free(&who, start, start + len) {
+                for &a in &who {
+                    self.busy[a][start..start + len].iter_mut().for_each(|b| *b = true);
+                }
+                self.events.push(Event { action, agent, patient, start, end: start + len });
+                return Some(self.events.len() - 1);
+            }
+        }
+        None
+    }
+
+    /// Fills idle time with other actions. They may create further answers to a query; the
+    /// caller keeps only queries with exactly one.
+    pub fn fill(&mut self, actors: &[Actor], rng: &mut Rng) {
+        for _ in 0..actors.len() * 3 {
+            let agent = rng.below(actors.len());
+            let action = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
+            self.place(action, agent, None, 0, self.steps, rng);
+        }
+    }
+}
+
+fn other_than(n: usize, not: &[usize], rng: &mut Rng) -> Option<usize> {
+    let choices: Vec<usize> = (0..n).filter(|i| !not.contains(i)).collect();
+    (!choices.is_empty()).then(|| choices[rng.below(choices.len())])
+}
+
+/// Places one scenario (target and distractors) and returns its query.
+pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<GeneratedQuery> {
+    let n = actors.len();
+    let kinds = [
+        QueryKind::Intransitive,
+        QueryKind::Transitive,
+        QueryKind::Passive,
+        QueryKind::ObjectRelative,
+        QueryKind::SubjectRelative,
+        QueryKind::Before,
+        QueryKind::After,
+        QueryKind::Coordination,
+    ];
+    let kind = kinds[rng.below(kinds.len())];
+    let steps = t.steps;
+    let a = rng.below(n);
+    let b = other_than(n, &[a], rng)?;
+    let (spec, role_sensitive) = match kind {
+        QueryKind::Intransitive => {
+            let v = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
+            t.place(v, a, None, 0, steps, rng)?;
+            // Same action by another actor; another action by the same actor.
+            t.place(v, b, None, 0, steps, rng);
+            let w = INTRANSITIVE[(INTRANSITIVE.iter().position(|&x| x == v)? + 1 + rng.below(6)) % INTRANSITIVE.len()];
+            t.place(w, a, None, 0, steps, rng);
+            (QuerySpec { kind, agent: a, action: v, patient: None, other: None }, false)
+        }
+        QueryKind::Transitive | QueryKind::Passive | QueryKind::ObjectRelative | QueryKind::SubjectRelative => {
+            let v = TRANSITIVE[rng.below(TRANSITIVE.len())];
+            t.place(v, a, Some(b), 0, steps, rng)?;
+            // The same words in swapped roles: b does it to a.
+            let swapped = t.place(v, b, Some(a), 0, steps, rng).is_some();
+            if let Some(c) = other_than(n, &[a, b], rng) {
+                t.place(v, c, Some(b), 0, steps, rng);
+            }
+            (QuerySpec { kind, agent: a, action: v, patient: Some(b), other: None }, swapped)
+        }
+        QueryKind::Before | QueryKind::After => {
+            let v = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
+            let w = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
+            // b's event in the middle third; a does v once before and once after it.
+            let o = t.place(w, b, None, steps / 3, 2 * steps / 3, rng)?;
+            let (os, oe) = (t.events[o].start, t.events[o].end);
+            t.place(v, a, None, 0, os, rng)?;
+            t.place(v, a, None, oe, steps, rng)?;
+            // And the roles swapped: a does w, b does v, elsewhere.
+            let swapped = t.place(v, b, None, 0, steps, rng).is_some() | t.place(w, a, None, 0, steps, rng).is_some();
+            (QuerySpec { kind, agent: a, action: v, patient: None, other: Some((b, w)) }, swapped)
+        }
+        QueryKind::Coordination => {
+            let v = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
+            let e = t.place(v, a, None, 0, steps, rng)?;
+            let (s, end) = (t.events[e].start, t.events[e].end);
+            // b joins in, overlapping a; elsewhere each does v alone.
+            t.place(v, b, None, s.saturating_sub(2), end + 2, rng)?;
+            t.place(v, a, None, 0, steps, rng);
+            t.place(v, b, None, 0, steps, rng);
+            (QuerySpec { kind, agent: a, action: v, patient: None, other: Some((b, v)) }, false)
+        }
+    };
+    let text = spec.text(actors);
+    Some(GeneratedQuery { text, kind, spec, start: 0.0, end: 0.0, role_sensitive })
+}
