@@ -25,6 +25,10 @@ pub enum ParserCommand {
         embeddings: PathBuf,
         #[arg(long, default_value = DEFAULT_PARSER)]
         out: PathBuf,
+        /// Also train on the gold trees of the queries of this many synthetic-world videos
+        /// (seeds 1,000,000 and up): the constructions the demo asks about.
+        #[arg(long, default_value_t = 0)]
+        synthetic: u64,
         #[command(flatten)]
         options: TrainOptions,
     },
@@ -113,15 +117,37 @@ impl From<TrainOptions> for TrainConfig {
     }
 }
 
+/// Gold trees of the synthetic world's queries (seeds from 1,000,000, apart from datasets).
+fn world_sentences(videos: u64) -> Vec<conllu::Sentence> {
+    let config = cmin::world::WorldConfig::default();
+    let mut out = Vec::new();
+    for seed in 1_000_000..1_000_000 + videos {
+        let v = cmin::world::generate(&config, seed);
+        for q in &v.queries {
+            let g = cmin::world::gold_tree(&q.spec, &v.actors);
+            out.push(conllu::Sentence {
+                xpos: vec!["_".into(); g.tokens.len()],
+                deprels: g.deprels.iter().map(|l| if l.is_empty() { "root".into() } else { l.clone() }).collect(),
+                forms: g.tokens,
+                upos: g.upos,
+                heads: g.heads,
+            });
+        }
+    }
+    out
+}
+
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| CminError::io(path, e))
 }
 
 pub fn run(command: ParserCommand) -> Result<bool> {
     match command {
-        ParserCommand::Train { train: train_path, dev, embeddings, out, options } => {
+        ParserCommand::Train { train: train_path, dev, embeddings, out, synthetic, options } => {
             let started = Instant::now();
-            let train_set = conllu::parse(&read(&train_path)?)?;
+            let mut train_set = conllu::parse(&read(&train_path)?)?;
+            let treebank_sentences = train_set.len();
+            train_set.extend(world_sentences(synthetic));
             let dev_set = conllu::parse(&read(&dev)?)?;
             let bytes = std::fs::read(&embeddings).map_err(|e| CminError::io(&embeddings, e))?;
             let vectors = Embeddings::from_bytes(&bytes)?;
@@ -130,7 +156,9 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             let provenance = serde_json::json!({
                 "command": command.join(" "),
                 "train": train_path.display().to_string(),
-                "train_sentences": train_set.len(),
+                "train_sentences": treebank_sentences,
+                "synthetic_videos": synthetic,
+                "synthetic_sentences": train_set.len() - treebank_sentences,
                 "dev": dev.display().to_string(),
                 "embeddings": embeddings.display().to_string(),
             });

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 
 use cmin::data::{ClipFeatures, features};
 use cmin::error::{CminError, Result};
-use cmin::world::{WorldConfig, generate};
+use cmin::world::{WorldConfig, generate, gold_tree};
+use cmin_parser::conllu;
 
 #[derive(clap::Args)]
 pub struct WorldArgs {
@@ -23,6 +24,10 @@ pub struct WorldArgs {
     /// Seed of the first video; video i uses seed + i.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Also write the queries' gold dependency trees as CoNLL-U (to evaluate a parser on the
+    /// world's constructions with `cmin parser eval`).
+    #[arg(long)]
+    treebank: Option<PathBuf>,
 }
 
 pub fn run(args: WorldArgs) -> Result<bool> {
@@ -32,6 +37,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     let mut annotations = BTreeMap::new();
     let mut meta = BTreeMap::new();
     let mut queries = 0;
+    let mut treebank = Vec::new();
     for i in 0..args.videos {
         let seed = args.seed + i;
         let v = generate(&config, seed);
@@ -40,6 +46,16 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         let path = dir.join(format!("{id}.npy"));
         std::fs::write(&path, features::to_npy(&f)).map_err(|e| CminError::io(&path, e))?;
         queries += v.queries.len();
+        for q in &v.queries {
+            let g = gold_tree(&q.spec, &v.actors);
+            treebank.push(conllu::Sentence {
+                xpos: vec!["_".into(); g.tokens.len()],
+                deprels: g.deprels.iter().map(|l| if l.is_empty() { "root".into() } else { l.clone() }).collect(),
+                forms: g.tokens,
+                upos: g.upos,
+                heads: g.heads,
+            });
+        }
         annotations.insert(
             id.clone(),
             serde_json::json!({
@@ -63,6 +79,9 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     };
     write(format!("{}.json", args.split), &annotations)?;
     write(format!("{}-meta.json", args.split), &meta)?;
+    if let Some(path) = &args.treebank {
+        std::fs::write(path, conllu::write(&treebank)).map_err(|e| CminError::io(path, e))?;
+    }
     println!("{} videos, {queries} queries -> {}", args.videos, args.out.display());
     Ok(true)
 }

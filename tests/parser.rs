@@ -98,3 +98,36 @@ fn cli_parse_eval_and_errors() {
     assert_eq!(code, 2, "{text}");
     assert!(text.contains("parser model file"), "{text}");
 }
+
+/// The demo's queries (the synthetic world's eight constructions, seeds apart from the ones
+/// the parser was trained on) parse as their gold trees.
+#[test]
+fn parses_the_synthetic_worlds_constructions() {
+    use cmin::world::{WorldConfig, generate, gold_tree};
+    let parser = parser();
+    let mut scores = cmin_parser::eval::Scores::default();
+    for seed in 0..100 {
+        let v = generate(&WorldConfig::default(), seed);
+        for q in &v.queries {
+            let g = gold_tree(&q.spec, &v.actors);
+            let gold = conllu::Sentence {
+                xpos: vec![],
+                deprels: g.deprels.iter().map(|l| if l.is_empty() { "root".into() } else { l.clone() }).collect(),
+                forms: g.tokens,
+                upos: g.upos,
+                heads: g.heads,
+            };
+            let p = parser.parse_sentence(&gold.forms);
+            scores.add(&gold, &p.upos, &p.heads, &p.deprels);
+        }
+    }
+    println!(
+        "world queries: {} words, UPOS {:.2} UAS {:.2} LAS {:.2}",
+        scores.words,
+        scores.upos_accuracy(),
+        scores.uas(),
+        scores.las()
+    );
+    assert!(scores.words > 1_000);
+    assert!(scores.las() >= 99.0, "LAS {:.2} on the world's queries", scores.las());
+}

@@ -10,12 +10,14 @@ mod actors;
 mod features;
 mod query;
 mod render;
+mod treebank;
 
 use serde::Serialize;
 
 pub use actors::{Action, Actor, Colour, Shape, Size};
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
+pub use treebank::{GoldTree, gold_tree};
 
 use cmin_parser::hashing::Rng;
 
