@@ -19,6 +19,7 @@ pub mod parsing;
 pub mod query;
 pub mod ranking;
 pub mod relations;
+pub mod train;
 pub mod video;
 #[cfg(target_family = "wasm")]
 pub mod web;
