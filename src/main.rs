@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 mod eval_cli;
 mod parser_cli;
 #[cfg(not(target_family = "wasm"))]
+mod train_cli;
+#[cfg(not(target_family = "wasm"))]
 mod world_cli;
 
 use cmin::parity::{Comparison, ReferenceSet, check_forward, check_gradients};
@@ -46,6 +48,9 @@ enum Command {
     /// R@{1,5} x IoU {0.1,0.3,0.5,0.7} and mIoU on an annotated dataset with clip features.
     #[cfg(not(target_family = "wasm"))]
     Eval(eval_cli::EvalArgs),
+    /// Train CMIN on annotations with clip features; validates each epoch, keeps the best.
+    #[cfg(not(target_family = "wasm"))]
+    Train(train_cli::TrainArgs),
     /// Write a synthetic-world dataset (features, 2D-TAN annotations, query metadata).
     #[cfg(not(target_family = "wasm"))]
     World(world_cli::WorldArgs),
@@ -105,6 +110,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => eval_cli::run(args),
         #[cfg(not(target_family = "wasm"))]
         Command::World(args) => world_cli::run(args),
+        #[cfg(not(target_family = "wasm"))]
+        Command::Train(args) => train_cli::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

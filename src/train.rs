@@ -113,12 +113,7 @@ impl Trainer {
             return Err(CminError::Config("batch_size and lr must be positive".into()));
         }
         let c = model.config().clone();
-        let optimizer = AdamWConfig::new()
-            .with_beta_1(0.9)
-            .with_beta_2(0.999)
-            .with_epsilon(1e-8)
-            .with_weight_decay(config.weight_decay as f32)
-            .init();
+        let optimizer = Self::optimizer(&config);
         Ok(Trainer {
             model,
             config,
@@ -128,6 +123,24 @@ impl Trainer {
             step: 0,
             epoch: 0,
         })
+    }
+
+    fn optimizer(config: &TrainConfig) -> ModuleOptimizer {
+        AdamWConfig::new()
+            .with_beta_1(0.9)
+            .with_beta_2(0.999)
+            .with_epsilon(1e-8)
+            .with_weight_decay(config.weight_decay as f32)
+            .init()
+    }
+
+    /// Continues a run from saved weights at `step` and `epoch`: the schedule and the
+    /// shuffling pick up where they were. Adam's moments start afresh: burn keys optimizer
+    /// state by parameter id, which a weight file does not keep.
+    pub fn resume(mut self, step: usize, epoch: usize) -> Self {
+        self.step = step;
+        self.epoch = epoch;
+        self
     }
 
     /// One pass over `examples` in a seeded shuffled order; `progress(done, loss, lr)` after

@@ -1,0 +1,216 @@
+//! `cmin train`: trains CMIN on an annotated dataset with clip features, validates every
+//! epoch (R@1, IoU 0.5) and keeps the best weights; `--resume` continues from `--out`.
+//!
+//! `--out` holds `last.safetensors` and `best.safetensors` (weights with their config),
+//! `epoch-NNN.safetensors` and `state.json` (step, epoch, both configs, the history of losses
+//! and validation scores). Resuming continues the schedule and the shuffling; Adam's moments
+//! restart (see `Trainer::resume`).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use cmin::data::annotations::{Format, read_file};
+use cmin::data::{Sample, features};
+use cmin::embeddings::Embeddings;
+use cmin::error::{CminError, Result};
+use cmin::evaluate::{Evaluation, query_for};
+use cmin::model::Cmin;
+use cmin::parsing::{DEFAULT_PARSER, ParserModel, load_parser};
+use cmin::train::{Example, TrainConfig, Trainer};
+use cmin::{CminConfig, Localizer, RankOptions, device, weights};
+
+#[derive(clap::Args)]
+pub struct TrainArgs {
+    /// Training annotations (reference JSON, 2D-TAN JSON or Charades-STA lines; detected).
+    #[arg(long)]
+    train: PathBuf,
+    /// Validation annotations; the best epoch by R@1 IoU=0.5 is kept.
+    #[arg(long)]
+    val: Option<PathBuf>,
+    /// Directory of <video>.npy clip features (both splits).
+    #[arg(long)]
+    features: PathBuf,
+    #[arg(long)]
+    format: Option<String>,
+    /// Output directory for checkpoints.
+    #[arg(long)]
+    out: PathBuf,
+    /// Model config as JSON (CminConfig fields); default: reference_tacos.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
+    embeddings: PathBuf,
+    #[arg(long, default_value = DEFAULT_PARSER)]
+    parser: PathBuf,
+    /// cpu or wgpu.
+    #[arg(long, default_value = "cpu")]
+    device: String,
+    #[arg(long)]
+    epochs: Option<usize>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long)]
+    warmup_init_lr: Option<f64>,
+    #[arg(long)]
+    warmup_steps: Option<usize>,
+    #[arg(long)]
+    weight_decay: Option<f64>,
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Continue from the state in --out.
+    #[arg(long)]
+    resume: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct State {
+    step: usize,
+    epoch: usize,
+    best_r1: Option<f64>,
+    model: CminConfig,
+    train: TrainConfig,
+    history: Vec<serde_json::Value>,
+}
+
+fn train_config(a: &TrainArgs, base: TrainConfig) -> TrainConfig {
+    TrainConfig {
+        lr: a.lr.unwrap_or(base.lr),
+        warmup_init_lr: a.warmup_init_lr.unwrap_or(base.warmup_init_lr),
+        warmup_steps: a.warmup_steps.unwrap_or(base.warmup_steps),
+        weight_decay: a.weight_decay.unwrap_or(base.weight_decay),
+        batch_size: a.batch_size.unwrap_or(base.batch_size),
+        epochs: a.epochs.unwrap_or(base.epochs),
+        seed: a.seed.unwrap_or(base.seed),
+    }
+}
+
+/// Examples of a split, loading each video's features once.
+fn examples(
+    samples: &[Sample],
+    dir: &Path,
+    config: &CminConfig,
+    embeddings: &Embeddings,
+    parser: Option<&ParserModel>,
+) -> Result<Vec<Example>> {
+    let mut cache: HashMap<&str, features::ClipFeatures> = HashMap::new();
+    let mut out = Vec::with_capacity(samples.len());
+    for s in samples {
+        if !cache.contains_key(s.video.as_str()) {
+            cache.insert(&s.video, features::load(dir, &s.video, Some(config.frame_dim))?);
+        }
+        let f = &cache[s.video.as_str()];
+        let duration = s.duration.ok_or_else(|| CminError::Option(format!("video {:?} has no duration", s.video)))?;
+        let query = query_for(s, embeddings, parser)?;
+        out.push(Example::new(config, &f.values, f.clips, f.dim, duration, (s.start, s.end), query)?);
+    }
+    Ok(out)
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| CminError::io(path, e))
+}
+
+pub fn run(a: TrainArgs) -> Result<bool> {
+    std::fs::create_dir_all(&a.out).map_err(|e| CminError::io(&a.out, e))?;
+    let state_path = a.out.join("state.json");
+    let previous: Option<State> = if a.resume {
+        let text = std::fs::read_to_string(&state_path).map_err(|e| CminError::io(&state_path, e))?;
+        Some(serde_json::from_str(&text).map_err(|e| CminError::malformed("training state", e))?)
+    } else {
+        None
+    };
+    let model_config = match (&previous, &a.config) {
+        (Some(s), _) => s.model.clone(),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| CminError::io(path, e))?;
+            serde_json::from_str(&text).map_err(|e| CminError::Config(e.to_string()))?
+        }
+        (None, None) => CminConfig::reference_tacos(),
+    };
+    model_config.validate()?;
+    let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default());
+    let embeddings =
+        Embeddings::from_bytes(&std::fs::read(&a.embeddings).map_err(|e| CminError::io(&a.embeddings, e))?)?;
+    if embeddings.dim() != model_config.word_dim {
+        return Err(CminError::WordDim { got: embeddings.dim(), expected: model_config.word_dim });
+    }
+    let format = a.format.as_deref().map(Format::parse).transpose()?;
+    let train_set = read_file(&a.train, format)?;
+    let val_set = a.val.as_ref().map(|p| read_file(p, format)).transpose()?;
+    let needs_parser =
+        train_set.samples.iter().chain(val_set.iter().flat_map(|v| v.samples.iter())).any(|s| s.parse.is_none());
+    let parser = if needs_parser { Some(load_parser(&a.parser)?) } else { None };
+    let train_examples = examples(&train_set.samples, &a.features, &model_config, &embeddings, parser.as_ref())?;
+    eprintln!("{} training examples from {}", train_examples.len(), a.train.display());
+
+    let device = device::by_name(&a.device)?;
+    let autodiff = device.clone().autodiff();
+    let mut state = previous.unwrap_or(State {
+        step: 0,
+        epoch: 0,
+        best_r1: None,
+        model: model_config.clone(),
+        train: config.clone(),
+        history: Vec::new(),
+    });
+    state.train = config.clone();
+    let model = if a.resume {
+        weights::load_file(&a.out.join("last.safetensors"), None, &autodiff)?
+    } else {
+        Cmin::new(&model_config, &autodiff)
+    };
+    let mut trainer = Trainer::new(model, config.clone(), autodiff)?;
+    if a.resume {
+        trainer = trainer.resume(state.step, state.epoch);
+        eprintln!("resuming at epoch {} (step {}); Adam's moments restart", state.epoch, state.step);
+    }
+    while trainer.epoch < config.epochs {
+        let (total, epoch) = (train_examples.len(), trainer.epoch + 1);
+        let stats = trainer.train_epoch(&train_examples, |done, loss, lr| {
+            eprint!("\repoch {epoch:>3}  {done:>6}/{total}  loss {loss:.4}  lr {lr:.2e}");
+        })?;
+        eprintln!();
+        let model = trainer.inference_model();
+        let mut record = serde_json::json!({
+            "epoch": stats.epoch, "mean_loss": stats.mean_loss, "seconds": stats.seconds,
+            "examples_per_second": stats.examples as f64 / stats.seconds.max(1e-9), "lr": stats.last_lr,
+        });
+        if let Some(val) = &val_set {
+            let localizer = Localizer::new(model.clone(), device.clone());
+            let evaluation = Evaluation {
+                localizer: &localizer,
+                embeddings: &embeddings,
+                parser: parser.as_ref(),
+                features_dir: &a.features,
+                options: RankOptions::default(),
+                batch: 32,
+            };
+            let (recall, _) = evaluation.run(&val.samples, |_, _| {})?;
+            let r1 = recall.percent(1, 0.5);
+            record["val"] = serde_json::to_value(recall.table()).expect("serialisable");
+            if state.best_r1.is_none_or(|b| r1 > b) {
+                state.best_r1 = Some(r1);
+                weights::save_file(&model, &a.out.join("best.safetensors"))?;
+            }
+            eprintln!(
+                "epoch {:>3}: loss {:.4}, val R@1 IoU=0.5 {r1:.2}, mIoU {:.2}",
+                stats.epoch,
+                stats.mean_loss,
+                recall.miou()
+            );
+        } else {
+            eprintln!("epoch {:>3}: loss {:.4}", stats.epoch, stats.mean_loss);
+        }
+        weights::save_file(&model, &a.out.join(format!("epoch-{:03}.safetensors", stats.epoch)))?;
+        weights::save_file(&model, &a.out.join("last.safetensors"))?;
+        state.step = trainer.step;
+        state.epoch = trainer.epoch;
+        state.history.push(record);
+        write(&state_path, serde_json::to_string_pretty(&state).expect("serialisable").as_bytes())?;
+    }
+    Ok(true)
+}
