@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use cmin::data::annotations::{Format, read_file};
-use cmin::embeddings::Embeddings;
 use cmin::error::{CminError, Result};
 use cmin::evaluate::Evaluation;
-use cmin::parsing::{DEFAULT_PARSER, load_parser};
 use cmin::{CminConfig, Localizer, RankOptions, device, weights};
+
+use crate::query_inputs::QueryInputs;
 
 #[derive(clap::Args)]
 pub struct EvalArgs {
@@ -33,12 +33,8 @@ pub struct EvalArgs {
     /// Directory with one <video>.npy of clip features [clips, dim] per video.
     #[arg(long)]
     features: PathBuf,
-    /// Word vectors (our compact file or GloVe text).
-    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
-    embeddings: PathBuf,
-    /// Parser model for queries without a stored parse.
-    #[arg(long, default_value = DEFAULT_PARSER)]
-    parser: PathBuf,
+    #[command(flatten)]
+    inputs: QueryInputs,
     /// cpu or wgpu.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -78,18 +74,12 @@ pub fn run(args: EvalArgs) -> Result<bool> {
     let device = device::by_name(&args.device)?;
     let model = weights::load_file(&args.weights, config(&args)?.as_ref(), &device)?;
     let localizer = Localizer::new(model, device);
-    let bytes = std::fs::read(&args.embeddings).map_err(|e| CminError::io(&args.embeddings, e))?;
-    let embeddings = Embeddings::from_bytes(&bytes)?;
-    if embeddings.dim() != localizer.config().word_dim {
-        return Err(CminError::WordDim { got: embeddings.dim(), expected: localizer.config().word_dim });
-    }
     let format = args.format.as_deref().map(Format::parse).transpose()?;
     let mut annotations = read_file(&args.annotations, format)?;
     if let Some(n) = args.limit {
         annotations.samples.truncate(n);
     }
-    let needs_parser = annotations.samples.iter().any(|s| s.parse.is_none());
-    let parser = if needs_parser { Some(load_parser(&args.parser)?) } else { None };
+    let (embeddings, parser) = args.inputs.load(localizer.config().word_dim, &annotations.samples)?;
     let evaluation = Evaluation {
         localizer: &localizer,
         embeddings: &embeddings,

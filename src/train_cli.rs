@@ -17,9 +17,11 @@ use cmin::embeddings::Embeddings;
 use cmin::error::{CminError, Result};
 use cmin::evaluate::{Evaluation, query_for};
 use cmin::model::Cmin;
-use cmin::parsing::{DEFAULT_PARSER, ParserModel, load_parser};
+use cmin::parsing::ParserModel;
 use cmin::train::{Example, TrainConfig, Trainer};
 use cmin::{CminConfig, Localizer, RankOptions, device, weights};
+
+use crate::query_inputs::QueryInputs;
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
@@ -40,10 +42,8 @@ pub struct TrainArgs {
     /// Model config as JSON (CminConfig fields); default: reference_tacos.
     #[arg(long)]
     config: Option<PathBuf>,
-    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
-    embeddings: PathBuf,
-    #[arg(long, default_value = DEFAULT_PARSER)]
-    parser: PathBuf,
+    #[command(flatten)]
+    inputs: QueryInputs,
     /// cpu or wgpu.
     #[arg(long, default_value = "cpu")]
     device: String,
@@ -133,17 +133,11 @@ pub fn run(a: TrainArgs) -> Result<bool> {
     };
     model_config.validate()?;
     let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default());
-    let embeddings =
-        Embeddings::from_bytes(&std::fs::read(&a.embeddings).map_err(|e| CminError::io(&a.embeddings, e))?)?;
-    if embeddings.dim() != model_config.word_dim {
-        return Err(CminError::WordDim { got: embeddings.dim(), expected: model_config.word_dim });
-    }
     let format = a.format.as_deref().map(Format::parse).transpose()?;
     let train_set = read_file(&a.train, format)?;
     let val_set = a.val.as_ref().map(|p| read_file(p, format)).transpose()?;
-    let needs_parser =
-        train_set.samples.iter().chain(val_set.iter().flat_map(|v| v.samples.iter())).any(|s| s.parse.is_none());
-    let parser = if needs_parser { Some(load_parser(&a.parser)?) } else { None };
+    let samples = train_set.samples.iter().chain(val_set.iter().flat_map(|v| v.samples.iter()));
+    let (embeddings, parser) = a.inputs.load(model_config.word_dim, samples)?;
     let train_examples = examples(&train_set.samples, &a.features, &model_config, &embeddings, parser.as_ref())?;
     eprintln!("{} training examples from {}", train_examples.len(), a.train.display());
 

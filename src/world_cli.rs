@@ -46,16 +46,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         let path = dir.join(format!("{id}.npy"));
         std::fs::write(&path, features::to_npy(&f)).map_err(|e| CminError::io(&path, e))?;
         queries += v.queries.len();
-        for q in &v.queries {
-            let g = gold_tree(&q.spec, &v.actors);
-            treebank.push(conllu::Sentence {
-                xpos: vec!["_".into(); g.tokens.len()],
-                deprels: g.deprels.iter().map(|l| if l.is_empty() { "root".into() } else { l.clone() }).collect(),
-                forms: g.tokens,
-                upos: g.upos,
-                heads: g.heads,
-            });
-        }
+        treebank.extend(v.queries.iter().map(|q| gold_tree(&q.spec, &v.actors)));
         annotations.insert(
             id.clone(),
             serde_json::json!({

@@ -17,7 +17,7 @@ use serde::Serialize;
 pub use actors::{Action, Actor, Colour, Shape, Size};
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
-pub use treebank::{GoldTree, gold_tree};
+pub use treebank::gold_tree;
 
 use cmin_parser::hashing::Rng;
 

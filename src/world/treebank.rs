@@ -1,38 +1,38 @@
 //! Gold UD v2 trees of the world's queries, so the parser can be trained on the
 //! constructions the demo asks about (EWT has few sentences like "the red square grows").
 
+use cmin_parser::conllu::Sentence;
+
 use super::actors::{Action, Actor};
 use super::query::{QueryKind, QuerySpec};
 
-/// A sentence with gold tags and tree (heads 1-based, 0 = root).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct GoldTree {
-    pub tokens: Vec<String>,
-    pub upos: Vec<String>,
-    pub heads: Vec<usize>,
-    pub deprels: Vec<String>,
+/// Builds a gold tree token by token; every token starts as a root and is attached later.
+#[derive(Default)]
+struct Builder {
+    s: Sentence,
 }
 
-impl GoldTree {
-    /// Appends a token; returns its 1-based index. Heads are fixed up later with `attach`.
+impl Builder {
+    /// Appends a token; returns its 1-based index.
     fn push(&mut self, word: &str, upos: &str) -> usize {
-        self.tokens.push(word.to_string());
-        self.upos.push(upos.to_string());
-        self.heads.push(0);
-        self.deprels.push(String::new());
-        self.tokens.len()
+        self.s.forms.push(word.to_string());
+        self.s.upos.push(upos.to_string());
+        self.s.xpos.push("_".to_string());
+        self.s.heads.push(0);
+        self.s.deprels.push("root".to_string());
+        self.s.forms.len()
     }
 
     fn attach(&mut self, dependent: usize, head: usize, label: &str) {
-        self.heads[dependent - 1] = head;
-        self.deprels[dependent - 1] = label.to_string();
+        self.s.heads[dependent - 1] = head;
+        self.s.deprels[dependent - 1] = label.to_string();
     }
 
     /// "the (size) colour shape": returns the noun's index, modifiers attached to it.
     fn noun_phrase(&mut self, i: usize, actors: &[Actor]) -> usize {
         let description = super::actors::describe(i, actors);
         let words: Vec<&str> = description.split(' ').collect();
-        let first = self.tokens.len() + 1;
+        let first = self.s.forms.len() + 1;
         for (k, w) in words.iter().enumerate() {
             let upos = match k {
                 0 => "DET",
@@ -41,7 +41,7 @@ impl GoldTree {
             };
             self.push(w, upos);
         }
-        let noun = self.tokens.len();
+        let noun = self.s.forms.len();
         for k in first..noun {
             let label = if k == first { "det" } else { "amod" };
             self.attach(k, noun, label);
@@ -62,9 +62,9 @@ impl GoldTree {
     }
 }
 
-/// The gold tree of a query, matching `QuerySpec::text` token for token.
-pub fn gold_tree(spec: &QuerySpec, actors: &[Actor]) -> GoldTree {
-    let mut g = GoldTree::default();
+/// The gold tree of a query (UD v2, heads 1-based), matching `QuerySpec::text` token for token.
+pub fn gold_tree(spec: &QuerySpec, actors: &[Actor]) -> Sentence {
+    let mut g = Builder::default();
     let v = spec.action;
     match spec.kind {
         QueryKind::Intransitive => {
@@ -131,7 +131,7 @@ pub fn gold_tree(spec: &QuerySpec, actors: &[Actor]) -> GoldTree {
             g.attach(bn, a, "conj");
         }
     }
-    g
+    g.s
 }
 
 #[cfg(test)]
@@ -145,10 +145,10 @@ mod tests {
             let v = generate(&WorldConfig::default(), seed);
             for q in &v.queries {
                 let g = gold_tree(&q.spec, &v.actors);
-                assert_eq!(g.tokens.join(" "), q.text, "seed {seed}");
+                assert_eq!(g.forms.join(" "), q.text, "seed {seed}");
                 let roots = g.heads.iter().filter(|&&h| h == 0).count();
                 assert_eq!(roots, 1, "{}: {:?}", q.text, g.heads);
-                assert!(g.deprels.iter().zip(&g.heads).all(|(l, &h)| (h == 0) == l.is_empty()), "{:?}", g.deprels);
+                assert!(g.deprels.iter().zip(&g.heads).all(|(l, &h)| (h == 0) == (l == "root")), "{:?}", g.deprels);
                 for i in 0..g.heads.len() {
                     let (mut at, mut steps) = (i, 0);
                     while g.heads[at] != 0 {
