@@ -2,8 +2,6 @@
 //! over Zhang & Nivre (2011)-style rich non-local features, trained with the dynamic oracle
 //! and error exploration (Goldberg & Nivre 2012, 2013).
 
-use std::collections::HashMap;
-
 use crate::hashing::{Rng, feature, hash_str};
 use crate::perceptron::{Frozen, Trainable, best};
 use crate::transition::{NONE, State, num_actions};
@@ -235,9 +233,4 @@ impl DependencyParser {
         }
         DependencyParser { labels, weights: model.freeze(options.prune) }
     }
-}
-
-/// Label ids for a label list, in first-seen-sorted order.
-pub fn label_index(labels: &[String]) -> HashMap<String, usize> {
-    labels.iter().enumerate().map(|(i, l)| (l.clone(), i)).collect()
 }

@@ -6,8 +6,9 @@
 //! - **2D-TAN** JSON: `{video: {duration, timestamps: [[s, e], ...], sentences: [...]}}` in
 //!   seconds (ActivityNet Captions), or with `fps` and `num_frames` and timestamps in frames
 //!   (TACoS).
-//! - **Charades-STA** lines: `video start end##sentence`, seconds; no duration (it comes from
-//!   the features or a durations file).
+//! - **Charades-STA** lines: `video start end##sentence`, seconds, without the video's
+//!   duration (Charades keeps it in its own CSV, which nothing reads yet: evaluation and
+//!   training stop with an error naming the video).
 //!
 //! Real files have quirks: a few reversed pairs and ends past the video's end. Reading swaps
 //! the former, clamps the latter, and counts both; anything else malformed is an error naming
@@ -246,22 +247,6 @@ fn charades_sta(text: &str) -> Result<Annotations> {
         out.push(sample, &at)?;
     }
     Ok(out)
-}
-
-/// Attaches durations (`video -> seconds`) to samples that lack one, clamping as on reading.
-pub fn attach_durations(a: &mut Annotations, durations: &std::collections::HashMap<String, f64>) -> Result<()> {
-    let samples = std::mem::take(&mut a.samples);
-    for s in samples {
-        let at = format!("video {:?}", s.video);
-        let duration = match s.duration {
-            Some(d) => d,
-            None => *durations
-                .get(&s.video)
-                .ok_or_else(|| CminError::malformed("annotations", format!("{at}: no duration known")))?,
-        };
-        a.push(Sample { duration: Some(duration), ..s }, &at)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
