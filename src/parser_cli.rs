@@ -128,6 +128,20 @@ fn world_sentences(videos: u64) -> Vec<conllu::Sentence> {
     out
 }
 
+/// Writes a parser model and says how big it came out.
+fn write_model(model: &cmin_parser::Model, out: &Path) -> Result<()> {
+    let bytes = model.to_bytes();
+    std::fs::write(out, &bytes).map_err(|e| CminError::io(out, e))?;
+    println!(
+        "wrote {} ({} bytes; tagger {} weights, parser {} weights)",
+        out.display(),
+        bytes.len(),
+        model.tagger.weights.num_entries(),
+        model.parser.weights.num_entries()
+    );
+    Ok(())
+}
+
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| CminError::io(path, e))
 }
@@ -156,16 +170,8 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             let v = Vectors { words: vectors.words(), values: vectors.vectors(), dim: vectors.dim() };
             let log = |m: &str| eprintln!("[{:>6.1}s] {m}", started.elapsed().as_secs_f64());
             let model = train(&train_set, &dev_set, &v, &config, provenance, log)?;
-            let bytes = model.to_bytes();
-            std::fs::write(&out, &bytes).map_err(|e| CminError::io(&out, e))?;
-            println!(
-                "wrote {} ({} bytes; tagger {} weights, parser {} weights) in {:.0} s",
-                out.display(),
-                bytes.len(),
-                model.tagger.weights.num_entries(),
-                model.parser.weights.num_entries(),
-                started.elapsed().as_secs_f64()
-            );
+            write_model(&model, &out)?;
+            println!("trained in {:.0} s", started.elapsed().as_secs_f64());
             println!("{}", serde_json::to_string_pretty(&model.provenance).unwrap_or_default());
             Ok(true)
         }
@@ -196,15 +202,7 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             if let serde_json::Value::Object(map) = &mut m.provenance {
                 map.insert("pruned".into(), serde_json::json!({ "tagger": tagger, "parser": parser }));
             }
-            let bytes = m.to_bytes();
-            std::fs::write(&out, &bytes).map_err(|e| CminError::io(&out, e))?;
-            println!(
-                "wrote {} ({} bytes; tagger {} weights, parser {} weights)",
-                out.display(),
-                bytes.len(),
-                m.tagger.weights.num_entries(),
-                m.parser.weights.num_entries()
-            );
+            write_model(&m, &out)?;
             Ok(true)
         }
         ParserCommand::Agreement { data, model, confusions } => {
