@@ -50,6 +50,9 @@ pub struct CminConfig {
     pub use_self_attention: bool,
     /// Ablation switch: the cross gate.
     pub use_cross_gate: bool,
+    /// Baseline switch: the query is the mean of its word vectors, projected to `d` (no word
+    /// order, no syntax; the GCN and the query BiGRU are not built).
+    pub bag_of_words: bool,
     /// Dropout probability during training (spec §7).
     pub dropout: f64,
 }
@@ -79,6 +82,7 @@ impl CminConfig {
             use_gcn: true,
             use_self_attention: true,
             use_cross_gate: true,
+            bag_of_words: false,
             dropout: 0.2,
         }
     }

@@ -165,8 +165,12 @@ impl Embeddings {
     }
 
     /// The vector of a word (lower-cased), if known.
+    /// The vector of a word, case-insensitively. A word missing from a vocabulary subset
+    /// falls back to its stem without a plural or third-person ending ("shrinks" ->
+    /// "shrink", "carries" -> "carry"), which sits close to it in GloVe space.
     pub fn get(&self, word: &str) -> Option<&[f32]> {
-        let i = *self.index.get(&word.to_lowercase())?;
+        let word = word.to_lowercase();
+        let i = self.index.get(&word).or_else(|| s_stems(&word).iter().find_map(|s| self.index.get(s)))?;
         Some(&self.vectors[i * self.dim..(i + 1) * self.dim])
     }
 
@@ -187,6 +191,25 @@ impl Embeddings {
     }
 }
 
+/// Candidate stems of an English -s form, most specific first.
+fn s_stems(word: &str) -> Vec<String> {
+    let mut stems = Vec::new();
+    if word.len() > 4 {
+        if let Some(stem) = word.strip_suffix("ies") {
+            stems.push(format!("{stem}y"));
+        }
+    }
+    if word.len() > 3 {
+        if let Some(stem) = word.strip_suffix("es") {
+            stems.push(stem.to_string());
+        }
+        if let Some(stem) = word.strip_suffix('s').filter(|s| !s.ends_with('s')) {
+            stems.push(stem.to_string());
+        }
+    }
+    stems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +224,17 @@ mod tests {
         assert_eq!(Embeddings::from_bytes(&e.to_compact(false)).unwrap(), e);
         // These values are exact in f16.
         assert_eq!(Embeddings::from_bytes(&e.to_compact(true)).unwrap(), e);
+    }
+
+    #[test]
+    fn inflected_forms_fall_back_to_their_stem() {
+        let e = Embeddings::from_bytes(b"shrink 1 0\ncarry 0 1\nbox 1 1\ngas 2 2\n").unwrap();
+        assert_eq!(e.get("Shrinks"), Some(&[1.0, 0.0][..]));
+        assert_eq!(e.get("carries"), Some(&[0.0, 1.0][..]));
+        assert_eq!(e.get("boxes"), Some(&[1.0, 1.0][..]));
+        assert_eq!(e.get("gas"), Some(&[2.0, 2.0][..]));
+        assert_eq!(e.get("glass"), None, "no stem 'glas' from a double s");
+        assert_eq!(e.get("is"), None, "short words are left alone");
     }
 
     #[test]

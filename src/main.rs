@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 mod eval_cli;
 mod parser_cli;
 #[cfg(not(target_family = "wasm"))]
+mod progress;
+#[cfg(not(target_family = "wasm"))]
 mod query_inputs;
 #[cfg(not(target_family = "wasm"))]
 mod train_cli;

@@ -21,6 +21,7 @@ use cmin::parsing::ParserModel;
 use cmin::train::{Example, TrainConfig, Trainer};
 use cmin::{CminConfig, Localizer, RankOptions, device, weights};
 
+use crate::progress::EpochBar;
 use crate::query_inputs::QueryInputs;
 
 #[derive(clap::Args)]
@@ -164,10 +165,9 @@ pub fn run(a: TrainArgs) -> Result<bool> {
     }
     while trainer.epoch < config.epochs {
         let (total, epoch) = (train_examples.len(), trainer.epoch + 1);
-        let stats = trainer.train_epoch(&train_examples, |done, loss, lr| {
-            eprint!("\repoch {epoch:>3}  {done:>6}/{total}  loss {loss:.4}  lr {lr:.2e}");
-        })?;
-        eprintln!();
+        let mut bar = EpochBar::new(epoch, total);
+        let stats = trainer.train_epoch(&train_examples, |done, loss, lr| bar.update(done, loss, lr))?;
+        bar.finish();
         let model = trainer.inference_model();
         let mut record = serde_json::json!({
             "epoch": stats.epoch, "mean_loss": stats.mean_loss, "seconds": stats.seconds,

@@ -1,6 +1,8 @@
 //! `cmin world`: writes a synthetic-world dataset in the layout `cmin eval` (and training)
 //! reads: `features/<video>.npy`, `<split>.json` in 2D-TAN's format, and `<split>-meta.json`
-//! with each query's construction and whether it is role-sensitive.
+//! with each query's construction and whether it is role-sensitive, and
+//! `<split>-role-sensitive.json`: only the queries whose distractor differs by roles alone
+//! (the subset on which a bag of words must fail).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -35,6 +37,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     let dir = args.out.join("features");
     std::fs::create_dir_all(&dir).map_err(|e| CminError::io(&dir, e))?;
     let mut annotations = BTreeMap::new();
+    let mut role_sensitive = BTreeMap::new();
     let mut meta = BTreeMap::new();
     let mut queries = 0;
     let mut treebank = Vec::new();
@@ -55,6 +58,17 @@ pub fn run(args: WorldArgs) -> Result<bool> {
                 "sentences": v.queries.iter().map(|q| q.text.clone()).collect::<Vec<_>>(),
             }),
         );
+        let sensitive: Vec<_> = v.queries.iter().filter(|q| q.role_sensitive).collect();
+        if !sensitive.is_empty() {
+            role_sensitive.insert(
+                id.clone(),
+                serde_json::json!({
+                    "duration": v.duration,
+                    "timestamps": sensitive.iter().map(|q| [q.start, q.end]).collect::<Vec<_>>(),
+                    "sentences": sensitive.iter().map(|q| q.text.clone()).collect::<Vec<_>>(),
+                }),
+            );
+        }
         meta.insert(
             id,
             serde_json::json!({
@@ -69,6 +83,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         std::fs::write(&path, serde_json::to_string(value).expect("serialisable")).map_err(|e| CminError::io(&path, e))
     };
     write(format!("{}.json", args.split), &annotations)?;
+    write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
     write(format!("{}-meta.json", args.split), &meta)?;
     if let Some(path) = &args.treebank {
         std::fs::write(path, conllu::write(&treebank)).map_err(|e| CminError::io(path, e))?;

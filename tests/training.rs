@@ -88,6 +88,24 @@ fn the_train_command_checkpoints_validates_and_resumes() {
     let d = data.to_str().unwrap();
     cmin(&["world", "--out", d, "--split", "train", "--videos", "6", "--seed", "100"]);
     cmin(&["world", "--out", d, "--split", "val", "--videos", "3", "--seed", "200"]);
+    // The role-sensitive subset holds exactly the queries the metadata flags.
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(data.join(name)).unwrap()).unwrap()
+    };
+    let flagged: usize = read("train-meta.json")
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v["role_sensitive"].as_array().unwrap().iter().filter(|b| b.as_bool().unwrap()).count())
+        .sum();
+    let subset: usize = read("train-role-sensitive.json")
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v["sentences"].as_array().unwrap().len())
+        .sum();
+    assert!(flagged > 0);
+    assert_eq!(subset, flagged);
     let config = CminConfig {
         num_clips: 16,
         frame_dim: 128,
@@ -123,6 +141,7 @@ fn the_train_command_checkpoints_validates_and_resumes() {
     first.extend(["--config", config_path.to_str().unwrap(), "--epochs", "1"].map(String::from));
     let text = cmin(&first.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(text.contains("val R@1 IoU=0.5"), "{text}");
+    assert!(text.contains("samples/s") && text.contains(" left"), "the progress bar shows throughput: {text}");
     for f in ["last.safetensors", "best.safetensors", "epoch-001.safetensors", "state.json"] {
         assert!(out.join(f).exists(), "{f}");
     }

@@ -64,6 +64,7 @@ fn reference_paper_and_every_ablation_run_forward_and_backward() {
         ("w/o self-attention", small(CminConfig { use_self_attention: false, ..CminConfig::paper(2) })),
         ("w/o cross gate", small(CminConfig { use_cross_gate: false, ..CminConfig::paper(2) })),
         ("w/o bilinear fusion", small(CminConfig { fusion: Fusion::Concat, ..CminConfig::paper(2) })),
+        ("bag of words", small(CminConfig { bag_of_words: true, ..CminConfig::paper(2) })),
     ];
     for (name, config) in variants {
         let (dims, loss) = run(config);
@@ -94,6 +95,33 @@ fn ablations_remove_their_parameters() {
         !names(CminConfig { use_cross_gate: false, ..CminConfig::paper(1) }).iter().any(|n| n.contains("cross_gate"))
     );
     assert!(!names(CminConfig::reference_tacos()).iter().any(|n| n.starts_with("fusion.")));
+    let bow = names(CminConfig { bag_of_words: true, ..CminConfig::paper(1) });
+    assert!(bow.iter().any(|n| n.starts_with("sentence_encoder.bag_of_words.")));
+    assert!(!bow.iter().any(|n| n.contains("gcn_layers") || n.starts_with("sentence_encoder.rnn")));
+}
+
+#[test]
+fn bag_of_words_ignores_word_order_and_syntax() {
+    let config = small(CminConfig { bag_of_words: true, dropout: 0.0, ..CminConfig::paper(1) });
+    let dev = device::cpu();
+    let model = Cmin::new(&config, &dev);
+    let (frames, _) = inputs(&config, &dev);
+    let (m, dw) = (config.max_words, config.word_dim);
+    let words: Vec<f32> = (0..2 * m * dw).map(|i| ((i * 13 % 29) as f32 / 14.0) - 1.0).collect();
+    // Each query's words in reverse order, with an arc where the first has none.
+    let reversed: Vec<f32> = words.chunks(m * dw).flat_map(|q| q.chunks(dw).rev().flatten().copied()).collect();
+    let mut arcs = vec![0i64; 2 * m * m];
+    arcs[1] = 2;
+    let scores = |words: &[f32], adj: &[i64]| -> Vec<f32> {
+        let q = QueryBatch::new(words, vec![m, m], adj, m, dw, &dev);
+        model.forward(frames.clone(), &q).scores.into_data().try_into_vec_as::<f32>().unwrap()
+    };
+    let (a, b) = (scores(&words, &vec![0; 2 * m * m]), scores(&reversed, &arcs));
+    assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-5), "order and parse must not matter");
+    // Other words do matter.
+    let other: Vec<f32> = words.iter().map(|w| w * 0.5 + 0.3).collect();
+    let c = scores(&other, &vec![0; 2 * m * m]);
+    assert!(a.iter().zip(&c).any(|(x, y)| (x - y).abs() > 1e-4));
 }
 
 #[test]

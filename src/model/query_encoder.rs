@@ -3,10 +3,10 @@
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::{relu, sigmoid};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 
 use super::batch::{NUM_ARC_RELATIONS, QueryBatch};
-use super::gru::BiGru;
+use super::gru::{BiGru, length_mask};
 use super::layers::{Linear, uniform};
 use crate::config::CminConfig;
 
@@ -86,20 +86,24 @@ impl SyntacticGcnLayer {
     }
 }
 
-/// The query encoder (spec §2).
+/// The query encoder (spec §2), or the bag-of-words baseline when `bag_of_words` is set.
 #[derive(Module, Debug)]
 pub struct QueryEncoder {
     pub gcn_layers: Vec<SyntacticGcnLayer>,
-    pub rnn: BiGru,
+    pub rnn: Option<BiGru>,
+    /// The baseline's projection of the mean word vector.
+    pub bag_of_words: Option<Linear>,
     pub dropout: Dropout,
 }
 
 impl QueryEncoder {
     pub fn new(config: &CminConfig, device: &Device) -> Self {
-        let layers = if config.use_gcn { config.num_gcn_layers } else { 0 };
+        let bow = config.bag_of_words;
+        let layers = if config.use_gcn && !bow { config.num_gcn_layers } else { 0 };
         QueryEncoder {
             gcn_layers: (0..layers).map(|_| SyntacticGcnLayer::new(config.word_dim, config.dropout, device)).collect(),
-            rnn: BiGru::new(config.word_dim, config.d_model / 2, device),
+            rnn: (!bow).then(|| BiGru::new(config.word_dim, config.d_model / 2, device)),
+            bag_of_words: bow.then(|| Linear::new(config.word_dim, config.d_model, true, device)),
             dropout: DropoutConfig::new(config.dropout).init(),
         }
     }
@@ -108,9 +112,28 @@ impl QueryEncoder {
     /// - output: `[batch, max_words, d_model]`, zero past each query's length
     pub fn forward(&self, query: &QueryBatch) -> Tensor<3> {
         let mut x = self.dropout.forward(query.words.clone());
+        if let Some(projection) = &self.bag_of_words {
+            return self.dropout.forward(bag_of_words(projection, x, &query.lengths));
+        }
         for layer in &self.gcn_layers {
             x = layer.forward(x, query);
         }
-        self.dropout.forward(self.rnn.forward(x, Some(&query.lengths)))
+        let rnn = self.rnn.as_ref().expect("built unless bag_of_words");
+        self.dropout.forward(rnn.forward(x, Some(&query.lengths)))
     }
+}
+
+/// The mean word vector, projected, repeated at every word position (padding stays zero),
+/// so the interaction sees one and the same "word" wherever it attends.
+fn bag_of_words(projection: &Linear, words: Tensor<3>, lengths: &[usize]) -> Tensor<3> {
+    let [batch, m, _] = words.dims();
+    let device = words.device();
+    let counts: Vec<f32> = lengths.iter().map(|&n| n as f32).collect();
+    let counts = Tensor::<1>::from_data(TensorData::new(counts, [batch]), &device).reshape([batch, 1, 1]);
+    // Padding rows are zero, so the sum over all rows is the sum over the words.
+    let mean = words.sum_dim(1) / counts;
+    let vector = projection.forward(mean);
+    let d = vector.dims()[2];
+    let mask = length_mask(lengths, batch, m, &device).reshape([batch, m, 1]);
+    vector.expand([batch, m, d]) * mask
 }

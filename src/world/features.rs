@@ -1,9 +1,14 @@
 //! Clip features that imitate a pretrained action network. Each active event adds a
 //! role-bound code: its action, plus the agent's and the patient's appearance each bound
-//! (elementwise, by action-specific sign keys) to their role, so "red pushes blue" and "blue
+//! (elementwise, by a sign key per role) to their role, so "red pushes blue" and "blue
 //! pushes red" give different features although the same actors and action are involved.
 //! A static appearance term for everyone on stage, slow scene drift and temporally
-//! correlated noise complete it.
+//! correlated noise complete it. Entries have roughly unit scale, like normalised CNN
+//! features.
+//!
+//! The role keys are shared by all actions, so a code is a sum of parts a model can read
+//! linearly; the generator instead rejects queries that concurrent events could spell out
+//! by superposition (see `QuerySpec::spurious`).
 
 use super::actors::{ACTIONS, Actor, COLOURS, SHAPES};
 use super::{Event, WorldConfig};
@@ -15,8 +20,8 @@ struct Network {
     shape: Vec<Vec<f32>>,
     size: Vec<Vec<f32>>,
     action: Vec<Vec<f32>>,
-    agent_key: Vec<Vec<f32>>,
-    patient_key: Vec<Vec<f32>>,
+    agent_key: Vec<f32>,
+    patient_key: Vec<f32>,
     onset: Vec<f32>,
     offset: Vec<f32>,
 }
@@ -29,8 +34,7 @@ fn gaussian(rng: &mut Rng) -> f32 {
 }
 
 fn vector(dim: usize, rng: &mut Rng) -> Vec<f32> {
-    let scale = 1.0 / (dim as f32).sqrt();
-    (0..dim).map(|_| gaussian(rng) * scale).collect()
+    (0..dim).map(|_| gaussian(rng)).collect()
 }
 
 fn signs(dim: usize, rng: &mut Rng) -> Vec<f32> {
@@ -46,8 +50,8 @@ impl Network {
         let shape = table(SHAPES.len(), &mut |r| vector(dim, r));
         let size = table(2, &mut |r| vector(dim, r));
         let action = table(ACTIONS.len(), &mut |r| vector(dim, r));
-        let agent_key = table(ACTIONS.len(), &mut |r| signs(dim, r));
-        let patient_key = table(ACTIONS.len(), &mut |r| signs(dim, r));
+        let agent_key = signs(dim, &mut rng);
+        let patient_key = signs(dim, &mut rng);
         let onset = vector(dim, &mut rng);
         let offset = vector(dim, &mut rng);
         Network { dim, colour, shape, size, action, agent_key, patient_key, onset, offset }
@@ -90,10 +94,10 @@ pub fn render(config: &WorldConfig, actors: &[Actor], events: &[Event], seed: u6
             let envelope = 0.4 + 0.6 * (std::f32::consts::PI * (0.1 + 0.8 * progress)).sin();
             let v = e.action as usize;
             add(row, &net.action[v], envelope);
-            let bound: Vec<f32> = looks[e.agent].iter().zip(&net.agent_key[v]).map(|(x, k)| x * k).collect();
+            let bound: Vec<f32> = looks[e.agent].iter().zip(&net.agent_key).map(|(x, k)| x * k).collect();
             add(row, &bound, envelope);
             if let Some(p) = e.patient {
-                let bound: Vec<f32> = looks[p].iter().zip(&net.patient_key[v]).map(|(x, k)| x * k).collect();
+                let bound: Vec<f32> = looks[p].iter().zip(&net.patient_key).map(|(x, k)| x * k).collect();
                 add(row, &bound, envelope);
             }
             if t == e.start {
@@ -104,8 +108,8 @@ pub fn render(config: &WorldConfig, actors: &[Actor], events: &[Event], seed: u6
             }
         }
         for d in 0..dim {
-            drift[d] = 0.98 * drift[d] + 0.02 * gaussian(&mut rng) / (dim as f32).sqrt();
-            noise[d] = 0.7 * noise[d] + 0.3 * gaussian(&mut rng) / (dim as f32).sqrt();
+            drift[d] = 0.98 * drift[d] + 0.02 * gaussian(&mut rng);
+            noise[d] = 0.7 * noise[d] + 0.3 * gaussian(&mut rng);
             row[d] += 0.3 * drift[d] + config.noise * noise[d] * 3.0;
         }
     }

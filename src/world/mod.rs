@@ -93,20 +93,33 @@ pub fn generate(config: &WorldConfig, seed: u64) -> Video {
     let mut rng = Rng::new(seed ^ 0x5eed_0f_3011d);
     let actors = actors::cast(config, &mut rng);
     let mut timeline = query::Timeline::new(config.steps, actors.len());
-    let mut queries = Vec::new();
-    for _ in 0..config.scenarios {
-        if let Some(q) = query::scenario(&actors, &mut timeline, &mut rng) {
-            queries.push(q);
+    // A query is kept only while the events answer it exactly once and no mix of
+    // concurrent events imitates it elsewhere; a scenario or filler that breaks that for
+    // any query is undone.
+    let valid = |q: &GeneratedQuery, events: &[Event]| {
+        let spans = q.spec.answers(events);
+        spans.len() == 1 && !q.spec.spurious(events, spans[0])
+    };
+    let mut queries: Vec<GeneratedQuery> = Vec::new();
+    for _ in 0..config.scenarios * 3 {
+        if queries.len() == config.scenarios {
+            break;
+        }
+        let before = timeline.clone();
+        match query::scenario(&actors, &mut timeline, &mut rng) {
+            Some(q) if valid(&q, &timeline.events) && queries.iter().all(|p| valid(p, &timeline.events)) => {
+                queries.push(q)
+            }
+            _ => timeline = before,
         }
     }
-    timeline.fill(&actors, &mut rng);
+    timeline.fill(&actors, &mut rng, |events| queries.iter().all(|q| valid(q, events)));
     let events = timeline.events;
-    // Keep only queries the final event list answers exactly once.
     let queries: Vec<GeneratedQuery> = queries
         .into_iter()
-        .filter_map(|q| {
-            let spans = q.spec.answers(&events);
-            (spans.len() == 1).then(|| q.with_answer(spans[0], config.step_seconds))
+        .map(|q| {
+            let span = q.spec.answers(&events)[0];
+            q.with_answer(span, config.step_seconds)
         })
         .collect();
     let features = features::render(config, &actors, &events, seed);
@@ -156,7 +169,9 @@ mod tests {
                 }
             }
             for q in &v.queries {
-                assert_eq!(q.spec.answers(&v.events).len(), 1, "seed {seed}: {}", q.text);
+                let answers = q.spec.answers(&v.events);
+                assert_eq!(answers.len(), 1, "seed {seed}: {}", q.text);
+                assert!(!q.spec.spurious(&v.events, answers[0]), "seed {seed}: {}", q.text);
                 assert!(0.0 <= q.start && q.start < q.end && q.end <= v.duration);
                 queries += 1;
                 sensitive += q.role_sensitive as usize;
@@ -166,6 +181,27 @@ mod tests {
         assert!(queries >= 300, "{queries} queries from 200 videos");
         assert!(sensitive * 4 >= queries, "{sensitive} of {queries} are role-sensitive");
         assert_eq!(kinds.len(), 8, "every construction occurs: {kinds:?}");
+    }
+
+    #[test]
+    fn concurrent_events_that_spell_out_a_query_are_spurious() {
+        let spec = query::QuerySpec {
+            kind: QueryKind::Intransitive,
+            agent: 0,
+            action: Action::Jump,
+            patient: None,
+            other: None,
+        };
+        let e = |action, agent, start, end| Event { action, agent, patient: None, start, end };
+        // Actor 0 spins while actor 1 jumps: the features hold "0" and "jump" at once.
+        let overlapping = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 0, 10, 14), e(Action::Jump, 1, 12, 16)];
+        assert!(spec.spurious(&overlapping, (0, 4)));
+        let apart = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 0, 10, 14), e(Action::Jump, 1, 20, 24)];
+        assert!(!spec.spurious(&apart, (0, 4)));
+        // Before/after's second real occurrence is its intended distractor, not a spurious one.
+        let before = query::QuerySpec { kind: QueryKind::Before, other: Some((1, Action::Spin)), ..spec };
+        let events = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 1, 6, 9), e(Action::Jump, 0, 12, 16)];
+        assert!(!before.spurious(&events, (0, 4)));
     }
 
     #[test]

@@ -74,6 +74,28 @@ impl QuerySpec {
         }
     }
 
+    /// Whether the query's parts (its action, its agents, its patient) are all active at a
+    /// step outside `answer` through different, concurrent events: a moment that additive
+    /// clip features spell out although nothing there answers the query.
+    pub fn spurious(&self, events: &[Event], (start, end): (usize, usize)) -> bool {
+        let mut agents = vec![self.agent];
+        if let (QueryKind::Coordination, Some((b, _))) = (self.kind, self.other) {
+            agents.push(b);
+        }
+        let steps = events.iter().map(|e| e.end).max().unwrap_or(0);
+        (0..steps).filter(|t| *t < start || *t >= end).any(|t| {
+            let active: Vec<&Event> = events.iter().filter(|e| e.start <= t && t < e.end).collect();
+            // Before/after's other occurrences of the event are real, its intended
+            // temporal distractors.
+            let real = matches!(self.kind, QueryKind::Before | QueryKind::After)
+                && active.iter().any(|e| e.agent == self.agent && e.action == self.action);
+            !real
+                && active.iter().any(|e| e.action == self.action)
+                && agents.iter().all(|&a| active.iter().any(|e| e.agent == a))
+                && self.patient.is_none_or(|p| active.iter().any(|e| e.patient == Some(p)))
+        })
+    }
+
     pub fn text(&self, actors: &[Actor]) -> String {
         let a = describe(self.agent, actors);
         let p = || describe(self.patient.expect("transitive"), actors);
@@ -118,6 +140,7 @@ impl GeneratedQuery {
 }
 
 /// Events placed so far, with each actor's busy steps (one action at a time per actor).
+#[derive(Clone)]
 pub struct Timeline {
     pub steps: usize,
     pub events: Vec<Event>,
@@ -162,13 +185,16 @@ impl Timeline {
         None
     }
 
-    /// Fills idle time with other actions. They may create further answers to a query; the
-    /// caller keeps only queries with exactly one.
-    pub fn fill(&mut self, actors: &[Actor], rng: &mut Rng) {
+    /// Fills idle time with other actions, dropping each one after which `keep` fails
+    /// (say, one that gives a query a second answer).
+    pub fn fill(&mut self, actors: &[Actor], rng: &mut Rng, keep: impl Fn(&[Event]) -> bool) {
         for _ in 0..actors.len() * 3 {
             let agent = rng.below(actors.len());
             let action = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
-            self.place(action, agent, None, 0, self.steps, rng);
+            if self.place(action, agent, None, 0, self.steps, rng).is_some() && !keep(&self.events) {
+                let e = self.events.pop().expect("just placed");
+                self.busy[e.agent][e.start..e.end].iter_mut().for_each(|b| *b = false);
+            }
         }
     }
 }
