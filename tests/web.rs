@@ -309,3 +309,47 @@ async fn the_parser_runs_in_the_browser_and_feeds_localize() {
     let err = localize(&without, &f, 0, JsValue::from_str("He took out a glass.")).await.unwrap_err();
     assert!(message(err).contains("no parser loaded"));
 }
+
+#[wasm_bindgen_test]
+fn the_synthetic_world_is_generated_in_the_browser_as_natively() {
+    let world = cmin::web::World::generate(11.0).unwrap();
+    assert_eq!((world.steps(), world.feature_dim(), world.duration(), world.step_seconds()), (96, 128, 48.0, 0.5));
+    // The same video as `cmin world --seed 11` writes natively.
+    let queries = Array::from(&world.queries().unwrap());
+    let texts: Vec<String> = queries.iter().map(|q| get(&q, "text").as_string().unwrap()).collect();
+    assert_eq!(
+        texts,
+        [
+            "the red star is followed by the purple circle",
+            "the red star is pushed by the purple circle",
+            "the green triangle shrinks"
+        ]
+    );
+    let spans: Vec<Vec<f64>> =
+        queries.iter().map(|q| vec![get(&q, "start").as_f64().unwrap(), get(&q, "end").as_f64().unwrap()]).collect();
+    assert_eq!(spans, [vec![11.5, 14.0], vec![38.5, 41.5], vec![8.5, 11.0]]);
+    assert_eq!(get(&queries.get(1), "roleSensitive"), JsValue::TRUE);
+    let features = world.features().to_vec();
+    assert_eq!(features.len(), 96 * 128);
+    // Sums of the native .npy (transcendental functions may differ in the last bit across
+    // platforms, hence the tolerance).
+    let sum: f64 = features.iter().map(|&x| x as f64).sum();
+    let abs: f64 = features.iter().map(|&x| x.abs() as f64).sum();
+    assert!((sum - -1492.518228).abs() < 1e-2 && (abs - 21438.199735).abs() < 1e-2, "{sum} {abs}");
+    // Poses: one per actor; every event's agent is mid-action halfway through it.
+    let actors = Array::from(&world.actors().unwrap());
+    let events = Array::from(&world.events().unwrap());
+    assert!(actors.length() >= 3 && events.length() >= 3);
+    for e in events.iter() {
+        let mid = ((get(&e, "start").as_f64().unwrap() + get(&e, "end").as_f64().unwrap()) / 2.0 / 0.5) as usize;
+        let agent = get(&e, "agent").as_f64().unwrap() as u32;
+        let poses = Array::from(&world.poses(mid).unwrap());
+        assert_eq!(poses.length(), actors.length());
+        assert_eq!(get(&poses.get(agent), "action"), get(&e, "action"));
+    }
+    // Bad arguments are errors, not panics.
+    assert!(message(world.poses(96).err().unwrap().into()).contains("outside"));
+    for bad in [-1.0, 0.5, f64::NAN, 1e300] {
+        assert!(message(cmin::web::World::generate(bad).err().unwrap().into()).contains("seed"));
+    }
+}

@@ -4,8 +4,10 @@
 
 mod backend;
 mod parser;
+mod world;
 
 pub use parser::Parser;
+pub use world::World;
 
 use std::rc::Rc;
 

@@ -14,7 +14,7 @@ mod treebank;
 
 use serde::Serialize;
 
-pub use actors::{Action, Actor, Colour, Shape, Size};
+pub use actors::{Action, Actor, Colour, Shape, Size, describe};
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
 pub use treebank::gold_tree;

@@ -22,7 +22,7 @@ const words = ['the', 'person', 'took', 'out', 'a', 'glass'];
 fs.writeFileSync(path.join(work, 'index.html'), `<!doctype html>
 <script type="importmap">{ "imports": { "cmin-wasm": "/node_modules/cmin-wasm/${installed.module || installed.main}" } }</script>
 <script type="module">
-import init, { Cmin } from 'cmin-wasm';
+import init, { Cmin, World } from 'cmin-wasm';
 try {
   await init();
   const [weights, embeddings] = await Promise.all(['/fixtures/weights.safetensors', '/fixtures/words.txt']
@@ -33,7 +33,9 @@ try {
   const result = await model.localize(video, { tokens: ['The', 'person', 'took', 'out', 'a', 'glass', '.'],
     heads: [2, 3, 0, 3, 6, 3, 3], deprels: ['det', 'nsubj', 'root', 'compound:prt', 'det', 'obj', 'punct'] }, { topK: 3 });
   video.free();
-  window.__result = { backend: model.backend, moments: result.moments, words: result.words, unknown: result.unknownWords };
+  const world = World.generate(11);
+  window.__result = { backend: model.backend, moments: result.moments, words: result.words, unknown: result.unknownWords,
+    world: { steps: world.steps, query: world.queries()[2].text, features: world.features().length } };
 } catch (e) { window.__result = { error: String(e && e.message || e) }; }
 </script>`);
 const server = await serve(work, { '/fixtures/weights.safetensors': weights, '/fixtures/words.txt': Buffer.from(gloveText(words, 48)) });
@@ -53,6 +55,8 @@ try {
   check(r.moments && r.moments.length === 3, 'three moments');
   check(r.moments && r.moments.every(m => 0 <= m.start && m.start <= m.end && m.end <= 50), 'moments inside the video');
   check(JSON.stringify(r.words) === JSON.stringify(words), 'words lower-cased, punctuation dropped');
+  check(r.world && r.world.steps === 96 && r.world.features === 96 * 128 && r.world.query === 'the green triangle shrinks',
+    'World.generate(11) is exported and matches `cmin world --seed 11`');
 } finally {
   await browser.close();
   server.close();
