@@ -153,6 +153,9 @@ pub fn run(a: TrainArgs) -> Result<bool> {
         history: Vec::new(),
     });
     state.train = config.clone();
+    // Initial weights and dropout masks come from the backend's generator: seeding it makes a
+    // run repeatable (a resumed run continues with a generator seeded by its step).
+    autodiff.seed(config.seed.wrapping_add(state.step as u64));
     let model = if a.resume {
         weights::load_file(&a.out.join("last.safetensors"), None, &autodiff)?
     } else {

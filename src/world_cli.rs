@@ -30,10 +30,13 @@ pub struct WorldArgs {
     /// world's constructions with `cmin parser eval`).
     #[arg(long)]
     treebank: Option<PathBuf>,
+    /// Background actions attempted per actor (the default world's clutter).
+    #[arg(long, default_value_t = WorldConfig::default().fillers_per_actor)]
+    fillers_per_actor: usize,
 }
 
 pub fn run(args: WorldArgs) -> Result<bool> {
-    let config = WorldConfig::default();
+    let config = WorldConfig { fillers_per_actor: args.fillers_per_actor, ..WorldConfig::default() };
     let dir = args.out.join("features");
     std::fs::create_dir_all(&dir).map_err(|e| CminError::io(&dir, e))?;
     let mut annotations = BTreeMap::new();

@@ -35,6 +35,9 @@ pub struct WorldConfig {
     pub network_seed: u64,
     /// Strength of the correlated noise added to the features.
     pub noise: f32,
+    /// Background actions attempted per actor after the scenarios (each kept only if every
+    /// query stays answerable): the clutter a query's moment hides in.
+    pub fillers_per_actor: usize,
 }
 
 impl Default for WorldConfig {
@@ -48,6 +51,7 @@ impl Default for WorldConfig {
             scenarios: 3,
             network_seed: 7,
             noise: 0.15,
+            fillers_per_actor: 3,
         }
     }
 }
@@ -113,7 +117,7 @@ pub fn generate(config: &WorldConfig, seed: u64) -> Video {
             _ => timeline = before,
         }
     }
-    timeline.fill(&actors, &mut rng, |events| queries.iter().all(|q| valid(q, events)));
+    timeline.fill(&actors, config.fillers_per_actor, &mut rng, |events| queries.iter().all(|q| valid(q, events)));
     let events = timeline.events;
     let queries: Vec<GeneratedQuery> = queries
         .into_iter()

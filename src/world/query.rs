@@ -187,8 +187,8 @@ impl Timeline {
 
     /// Fills idle time with other actions, dropping each one after which `keep` fails
     /// (say, one that gives a query a second answer).
-    pub fn fill(&mut self, actors: &[Actor], rng: &mut Rng, keep: impl Fn(&[Event]) -> bool) {
-        for _ in 0..actors.len() * 3 {
+    pub fn fill(&mut self, actors: &[Actor], per_actor: usize, rng: &mut Rng, keep: impl Fn(&[Event]) -> bool) {
+        for _ in 0..actors.len() * per_actor {
             let agent = rng.below(actors.len());
             let action = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
             if self.place(action, agent, None, 0, self.steps, rng).is_some() && !keep(&self.events) {
