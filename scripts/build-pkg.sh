@@ -12,9 +12,12 @@ node -e '
   p.name = "cmin-wasm";
   p.description = "CMIN video moment retrieval in the browser (WebGPU, CPU fallback)";
   p.keywords = ["video", "moment-retrieval", "webgpu", "wasm", "cmin"];
+  // The worker and its page-side client ship beside cmin.js.
+  p.files = [...new Set([...(p.files || []), "cmin-worker.js", "cmin-client.js"])];
   fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 '
 cp www/package-readme.md pkg/README.md
+cp www/cmin-worker.js www/cmin-client.js pkg/
 raw=$(stat -c %s pkg/cmin_bg.wasm)
 gz=$(gzip -9 -c pkg/cmin_bg.wasm | wc -c)
 echo "pkg/cmin_bg.wasm: $raw bytes raw, $gz bytes gzip -9"

@@ -1,14 +1,12 @@
 #!/usr/bin/env bash
-# The main job. Until the demo page exists (issues 3 and 6), it builds the `cmin` CLI and
-# verifies the model against the authors' reference vectors on every available backend.
+# The main job: builds the npm package (pkg/) the page imports and serves the demo page at
+# http://127.0.0.1:8080 with Python's built-in static server (`python3 -m http.server`; any
+# static server works: the page is plain files). PORT overrides the port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-bash scripts/setup.sh
-shared="${CMIN_SHARED:-../shared}"
-cargo build --all-features --bin cmin
-cmin="$CARGO_TARGET_DIR/debug/cmin"
-for set in small tacos; do
-  "$cmin" check-parity "$shared/reference/$set"
-  "$cmin" check-parity "$shared/reference/$set" --device wgpu --no-grads || echo "(wgpu unavailable or failed: see above)"
-done
+bash scripts/build-pkg.sh
+command -v python3 > /dev/null || { apt-get update && apt-get install -y python3; }
+port="${PORT:-8080}"
+echo "serving the demo at http://127.0.0.1:$port/ (Ctrl-C stops)"
+exec python3 -m http.server "$port" --bind 127.0.0.1

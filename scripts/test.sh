@@ -3,6 +3,7 @@
 #   1. native tests (CPU backend and wgpu on lavapipe; the query parser crate): cargo test
 #   2. browser tests (wasm-bindgen-test in headless Chromium; WebGPU via SwiftShader and CPU)
 #   3. the npm package build and its consumer check (npm pack -> throwaway page -> one query)
+#   4. the demo page end to end (tests/browser/page.mjs; screenshots in artifacts/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -27,3 +28,6 @@ CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" \
 echo "== npm package and consumer check"
 bash scripts/build-pkg.sh
 node tests/browser/consumer.mjs
+
+echo "== demo page (headless Chromium, WebGPU on and off)"
+node tests/browser/page.mjs

@@ -1,0 +1,75 @@
+// The page side of cmin-worker.js: every call is a promise; errors reject with the worker's
+// message. Part of the package (pkg/cmin-client.js).
+//
+//   import { CminWorker } from 'cmin-wasm/cmin-client.js';
+//   const cmin = new CminWorker();                      // starts pkg/cmin-worker.js
+//   await cmin.load({ weights, embeddings, parser });   // ArrayBuffers; { backend, fallbackReason, config }
+//   const world = await cmin.world(11);                 // or: await cmin.video({ features, numClips, featureDim, duration })
+//   const r = await cmin.localize('the red star is pushed by the purple circle');
+//   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize, plus the parse and timings (ms)
+export class CminWorker {
+  constructor(url = new URL('./cmin-worker.js', import.meta.url)) {
+    this.worker = new Worker(url, { type: 'module' });
+    this.pending = new Map();
+    this.next = 0;
+    this.worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data.id);
+      if (!p) return;
+      this.pending.delete(data.id);
+      if (data.ok) p.resolve(data.value);
+      else p.reject(new Error(data.error));
+    };
+    this.worker.onerror = e => {
+      const error = new Error(`the worker failed: ${e.message || 'could not start'}`);
+      for (const p of this.pending.values()) p.reject(error);
+      this.pending.clear();
+    };
+  }
+
+  request(type, args = {}, transfer = []) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type, ...args }, transfer);
+    });
+  }
+
+  load(options) { return this.request('load', options); }
+  world(seed) { return this.request('world', { seed }); }
+  video(video) { return this.request('video', video); }
+  parse(text) { return this.request('parse', { text }); }
+  localize(text, options = {}) { return this.request('localize', { text, ...options }); }
+  terminate() { this.worker.terminate(); }
+}
+
+/** Reads a .npy file (float32 or float64, C order, 2-D [clips, dim]); throws with the reason. */
+export function readNpy(buffer) {
+  const bytes = new Uint8Array(buffer);
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+  if (bytes.length < 10 || !magic.every((b, i) => bytes[i] === b)) throw new Error('not a .npy file (bad magic)');
+  const major = bytes[6];
+  const view = new DataView(buffer instanceof ArrayBuffer ? buffer : bytes.buffer, bytes.byteOffset);
+  const headerLength = major >= 2 ? view.getUint32(8, true) : view.getUint16(8, true);
+  const start = major >= 2 ? 12 : 10;
+  if (start + headerLength > bytes.length) throw new Error('.npy header runs past the end of the file');
+  const header = new TextDecoder().decode(bytes.subarray(start, start + headerLength));
+  const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
+  const fortran = /'fortran_order':\s*(True|False)/.exec(header)?.[1];
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (!descr || !fortran || shape === undefined) throw new Error('.npy header is malformed');
+  if (fortran === 'True') throw new Error('.npy in Fortran order is not supported: save it C-contiguous');
+  const dims = shape.split(',').map(s => s.trim()).filter(Boolean).map(Number);
+  if (dims.length !== 2 || dims.some(d => !Number.isInteger(d) || d <= 0)) {
+    throw new Error(`.npy must be 2-D [clips, feature_dim], got shape (${shape})`);
+  }
+  const [clips, dim] = dims;
+  const width = { '<f4': 4, '<f8': 8 }[descr];
+  if (!width) throw new Error(`.npy dtype ${descr} is not supported: use float32 or float64`);
+  const offset = start + headerLength;
+  if (bytes.length - offset !== clips * dim * width) {
+    throw new Error(`.npy holds ${bytes.length - offset} data bytes, expected ${clips * dim * width} for [${clips}, ${dim}]`);
+  }
+  const data = bytes.slice(offset).buffer;
+  const values = width === 4 ? new Float32Array(data) : Float32Array.from(new Float64Array(data));
+  return { features: values, numClips: clips, featureDim: dim };
+}
