@@ -33,10 +33,20 @@ pub struct WorldArgs {
     /// Background actions attempted per actor (the default world's clutter).
     #[arg(long, default_value_t = WorldConfig::default().fillers_per_actor)]
     fillers_per_actor: usize,
+    /// Width of the clip features (the model's `frame_dim`).
+    #[arg(long, default_value_t = WorldConfig::default().feature_dim)]
+    feature_dim: usize,
 }
 
 pub fn run(args: WorldArgs) -> Result<bool> {
-    let config = WorldConfig { fillers_per_actor: args.fillers_per_actor, ..WorldConfig::default() };
+    if args.feature_dim == 0 {
+        return Err(CminError::Option("--feature-dim must be positive".into()));
+    }
+    let config = WorldConfig {
+        fillers_per_actor: args.fillers_per_actor,
+        feature_dim: args.feature_dim,
+        ..WorldConfig::default()
+    };
     let dir = args.out.join("features");
     std::fs::create_dir_all(&dir).map_err(|e| CminError::io(&dir, e))?;
     let mut annotations = BTreeMap::new();
