@@ -41,3 +41,23 @@ fn check_parity_fails_above_tolerance_and_on_bad_paths() {
     assert_eq!(code, 2);
     assert!(text.contains("cannot read /nonexistent/prefix-meta.json"), "{text}");
 }
+
+#[test]
+fn world_writes_the_requested_feature_width_and_rejects_zero() {
+    let dir = std::env::temp_dir().join(format!("cmin-world-cli-{}", std::process::id()));
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cmin"))
+            .args(["world", "--out", dir.to_str().unwrap(), "--videos", "2", "--fillers-per-actor", "0"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--feature-dim", "0"]);
+    assert_eq!(out.status.code(), Some(2), "a bad option is a usage error");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--feature-dim must be positive"));
+    assert!(run(&["--feature-dim", "32"]).status.success());
+    let npy = std::fs::read(dir.join("features/world-000000.npy")).unwrap();
+    let header = String::from_utf8_lossy(&npy[..128]);
+    assert!(header.contains("(96, 32)"), "{header}");
+    std::fs::remove_dir_all(&dir).ok();
+}
