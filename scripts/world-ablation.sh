@@ -36,7 +36,7 @@ fi
 # config FUSION GCN SELF_ATTENTION CROSS_GATE BAG_OF_WORDS
 config() {
   cat <<EOF
-{"num_clips": 48, "frame_dim": 128, "word_dim": 50, "d_model": 128, "num_heads": 4,
+{"num_clips": 48, "frame_dim": 64, "word_dim": 50, "d_model": 128, "num_heads": 4,
  "num_gcn_layers": 2, "num_attn_layers": 2, "attention_band": 3, "max_words": 20,
  "anchor_widths": [2, 4, 6, 8, 12, 16], "num_stages": 1, "dropout": 0.1,
  "fusion": "$1", "use_gcn": $2, "use_self_attention": $3, "use_cross_gate": $4,

@@ -108,7 +108,7 @@ fn the_train_command_checkpoints_validates_and_resumes() {
     assert_eq!(subset, flagged);
     let config = CminConfig {
         num_clips: 16,
-        frame_dim: 128,
+        frame_dim: 64,
         word_dim: 50,
         d_model: 16,
         num_heads: 4,

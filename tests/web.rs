@@ -313,7 +313,7 @@ async fn the_parser_runs_in_the_browser_and_feeds_localize() {
 #[wasm_bindgen_test]
 fn the_synthetic_world_is_generated_in_the_browser_as_natively() {
     let world = cmin::web::World::generate(11.0).unwrap();
-    assert_eq!((world.steps(), world.feature_dim(), world.duration(), world.step_seconds()), (96, 128, 48.0, 0.5));
+    assert_eq!((world.steps(), world.feature_dim(), world.duration(), world.step_seconds()), (96, 64, 48.0, 0.5));
     // The same video as `cmin world --seed 11` writes natively.
     let queries = Array::from(&world.queries().unwrap());
     let texts: Vec<String> = queries.iter().map(|q| get(&q, "text").as_string().unwrap()).collect();
@@ -330,12 +330,12 @@ fn the_synthetic_world_is_generated_in_the_browser_as_natively() {
     assert_eq!(spans, [vec![11.5, 14.0], vec![38.5, 41.5], vec![8.5, 11.0]]);
     assert_eq!(get(&queries.get(1), "roleSensitive"), JsValue::TRUE);
     let features = world.features().to_vec();
-    assert_eq!(features.len(), 96 * 128);
+    assert_eq!(features.len(), 96 * 64);
     // Sums of the native .npy (transcendental functions may differ in the last bit across
     // platforms, hence the tolerance).
     let sum: f64 = features.iter().map(|&x| x as f64).sum();
     let abs: f64 = features.iter().map(|&x| x.abs() as f64).sum();
-    assert!((sum - -1492.518228).abs() < 1e-2 && (abs - 21438.199735).abs() < 1e-2, "{sum} {abs}");
+    assert!((sum - -812.369468).abs() < 1e-2 && (abs - 7970.512723).abs() < 1e-2, "{sum} {abs}");
     // Poses: one per actor; every event's agent is mid-action halfway through it.
     let actors = Array::from(&world.actors().unwrap());
     let events = Array::from(&world.events().unwrap());

@@ -61,7 +61,7 @@ pub struct World {
 #[wasm_bindgen]
 impl World {
     /// The video of `seed` (an integer from 0 to 2^53 - 1) with the default settings: 96
-    /// half-second steps, 128-dimensional features. The same seed gives the same video here
+    /// half-second steps, 64-dimensional features. The same seed gives the same video here
     /// and in `cmin world`.
     pub fn generate(seed: f64) -> Result<World, JsError> {
         super::run_static_constructors();

@@ -21,7 +21,10 @@ pub use treebank::gold_tree;
 
 use cmin_parser::hashing::Rng;
 
-/// World settings. The defaults make 48-second videos of 96 half-second steps.
+/// World settings. The defaults make 48-second videos of 96 half-second steps with 64-d
+/// features and no background actions beyond the scenarios' own events and distractors: with
+/// three background actions per actor and 128-d features, CMIN stayed near chance for 12
+/// epochs (BENCHMARKS.md).
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct WorldConfig {
     pub steps: usize,
@@ -45,13 +48,13 @@ impl Default for WorldConfig {
         WorldConfig {
             steps: 96,
             step_seconds: 0.5,
-            feature_dim: 128,
+            feature_dim: 64,
             min_actors: 3,
             max_actors: 4,
             scenarios: 3,
             network_seed: 7,
             noise: 0.15,
-            fillers_per_actor: 3,
+            fillers_per_actor: 0,
         }
     }
 }

@@ -55,7 +55,7 @@ try {
   check(r.moments && r.moments.length === 3, 'three moments');
   check(r.moments && r.moments.every(m => 0 <= m.start && m.start <= m.end && m.end <= 50), 'moments inside the video');
   check(JSON.stringify(r.words) === JSON.stringify(words), 'words lower-cased, punctuation dropped');
-  check(r.world && r.world.steps === 96 && r.world.features === 96 * 128 && r.world.query === 'the green triangle shrinks',
+  check(r.world && r.world.steps === 96 && r.world.features === 96 * 64 && r.world.query === 'the green triangle shrinks',
     'World.generate(11) is exported and matches `cmin world --seed 11`');
 } finally {
   await browser.close();

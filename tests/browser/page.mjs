@@ -32,7 +32,7 @@ const shipped = fs.existsSync(path.join(repo, 'www/assets/cmin-world.safetensors
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmin-page-'));
 const cmin = (...args) => execFileSync(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 cmin('world', '--out', work, '--split', 'train', '--videos', '6', '--seed', '100');
-const config = { num_clips: 48, frame_dim: 128, word_dim: 50, d_model: 16, num_heads: 4, max_words: 20, anchor_widths: [2, 4, 8] };
+const config = { num_clips: 48, frame_dim: 64, word_dim: 50, d_model: 16, num_heads: 4, max_words: 20, anchor_widths: [2, 4, 8] };
 fs.writeFileSync(path.join(work, 'config.json'), JSON.stringify(config));
 cmin('train', '--train', path.join(work, 'train.json'), '--features', path.join(work, 'features'), '--out', path.join(work, 'run'),
   '--config', path.join(work, 'config.json'), '--epochs', '1', '--batch-size', '4');
