@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use cmin::data::{ClipFeatures, features};
 use cmin::error::{CminError, Result};
-use cmin::world::{WorldConfig, generate, gold_tree};
+use cmin::world::{GeneratedQuery, WorldConfig, generate, gold_tree};
 use cmin_parser::conllu;
 
 #[derive(clap::Args)]
@@ -63,24 +63,10 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         std::fs::write(&path, features::to_npy(&f)).map_err(|e| CminError::io(&path, e))?;
         queries += v.queries.len();
         treebank.extend(v.queries.iter().map(|q| gold_tree(&q.spec, &v.actors)));
-        annotations.insert(
-            id.clone(),
-            serde_json::json!({
-                "duration": v.duration,
-                "timestamps": v.queries.iter().map(|q| [q.start, q.end]).collect::<Vec<_>>(),
-                "sentences": v.queries.iter().map(|q| q.text.clone()).collect::<Vec<_>>(),
-            }),
-        );
+        annotations.insert(id.clone(), entry(v.duration, v.queries.iter()));
         let sensitive: Vec<_> = v.queries.iter().filter(|q| q.role_sensitive).collect();
         if !sensitive.is_empty() {
-            role_sensitive.insert(
-                id.clone(),
-                serde_json::json!({
-                    "duration": v.duration,
-                    "timestamps": sensitive.iter().map(|q| [q.start, q.end]).collect::<Vec<_>>(),
-                    "sentences": sensitive.iter().map(|q| q.text.clone()).collect::<Vec<_>>(),
-                }),
-            );
+            role_sensitive.insert(id.clone(), entry(v.duration, sensitive.into_iter()));
         }
         meta.insert(
             id,
@@ -103,4 +89,13 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     }
     println!("{} videos, {queries} queries -> {}", args.videos, args.out.display());
     Ok(true)
+}
+
+/// A video's entry in 2D-TAN's layout.
+fn entry<'a>(duration: f64, queries: impl Iterator<Item = &'a GeneratedQuery> + Clone) -> serde_json::Value {
+    serde_json::json!({
+        "duration": duration,
+        "timestamps": queries.clone().map(|q| [q.start, q.end]).collect::<Vec<_>>(),
+        "sentences": queries.map(|q| q.text.clone()).collect::<Vec<_>>(),
+    })
 }
