@@ -15,6 +15,8 @@ pub mod loss;
 pub mod metrics;
 pub mod model;
 pub mod parity;
+#[cfg(not(target_family = "wasm"))]
+pub mod parser_training;
 pub mod parsing;
 pub mod query;
 pub mod ranking;

@@ -32,6 +32,8 @@ pub enum ParserCommand {
         #[command(flatten)]
         options: TrainOptions,
     },
+    /// Train the neural (biaffine) dependency scorer on top of a model's clusters and tagger.
+    TrainNeural(crate::biaffine_cli::NeuralArgs),
     /// UPOS accuracy, UAS and LAS on a CoNLL-U file (gold tokenisation, predicted tags,
     /// punctuation included, LAS on universal relations: the CoNLL 2018 way).
     Eval {
@@ -175,6 +177,7 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             println!("{}", serde_json::to_string_pretty(&model.provenance).unwrap_or_default());
             Ok(true)
         }
+        ParserCommand::TrainNeural(args) => crate::biaffine_cli::train(args, world_sentences),
         ParserCommand::Eval { data, model, gold_tags, tag_errors } => {
             let parser = load_parser(&model)?;
             let gold = conllu::parse(&read(&data)?)?;

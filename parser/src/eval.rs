@@ -67,9 +67,8 @@ pub fn evaluate_with_gold_tags(model: &Model, gold: &[Sentence]) -> Scores {
         let tags: Vec<u8> =
             s.upos.iter().map(|t| model.tagger.tags.iter().position(|x| x == t).unwrap_or(0) as u8).collect();
         let atoms = model.clusters.atoms(&s.forms);
-        let (heads, labels) = model.parse_tagged(&atoms, &tags);
-        let deprels: Vec<String> =
-            labels.iter().map(|&l| model.parser.labels.get(l).cloned().unwrap_or_default()).collect();
+        let (heads, labels) = model.parse_tagged_relations(&s.forms, &atoms, &tags);
+        let deprels: Vec<String> = labels.into_iter().map(String::from).collect();
         scores.add(s, &s.upos, &heads, &deprels);
     }
     scores

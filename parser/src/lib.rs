@@ -2,16 +2,23 @@
 //! enough to run on every query in the browser, trained on UD English-EWT.
 //!
 //! Pipeline: [`tokenizer`] (Penn-Treebank style, byte offsets kept) → sentence split →
-//! [`tagger`] (averaged perceptron, UPOS) → [`dependency`] (greedy arc-hybrid, averaged
-//! perceptron, dynamic oracle). Every output is a well-formed tree per sentence.
+//! [`tagger`] (averaged perceptron, UPOS) → [`neural`] (a small deep biaffine scorer over
+//! BiGRU states, decoded with [`eisner`]; inputs from [`biaffine`]) for sentences of up to
+//! [`neural::MAX_WORDS`] words, [`dependency`] (greedy arc-hybrid, averaged perceptron,
+//! dynamic oracle) for longer ones and for models without the neural part. Every output is a
+//! well-formed tree per sentence.
 
+pub mod biaffine;
 pub mod conllu;
 pub mod dependency;
+pub mod eisner;
 pub mod error;
 pub mod eval;
 pub mod hashing;
 pub mod model;
 mod model_file;
+pub mod neural;
+mod neural_file;
 pub mod perceptron;
 pub mod repair;
 pub mod tagger;

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::dependency::{DependencyParser, Input, root_atoms, with_root};
 use crate::error::Result;
+use crate::neural::{MAX_WORDS, NeuralParser};
 use crate::tagger::Tagger;
 use crate::tokenizer::{split_sentences, tokenize};
 use crate::words::Clusters;
@@ -13,6 +14,9 @@ pub struct Model {
     pub clusters: Clusters,
     pub tagger: Tagger,
     pub parser: DependencyParser,
+    /// The neural scorer; when present it parses every sentence of up to
+    /// [`crate::neural::MAX_WORDS`] words, the transition parser the longer ones.
+    pub neural: Option<NeuralParser>,
     /// How the model was made (command, data, seed, dev scores); stored in the file.
     pub provenance: serde_json::Value,
 }
@@ -56,12 +60,11 @@ impl Model {
         }
         let atoms = self.clusters.atoms(forms);
         let tags = self.tagger.tag(&atoms, forms);
-        let (mut heads, labels) = self.parse_tagged(&atoms, &tags);
+        let (mut heads, labels) = self.parse_tagged_relations(forms, &atoms, &tags);
         let mut deprels: Vec<String> = heads
             .iter()
-            .zip(&labels)
-            .map(|(&h, &l)| {
-                let label = self.parser.labels.get(l).map_or("dep", String::as_str);
+            .zip(labels)
+            .map(|(&h, label)| {
                 // The tree shape decides rootness; labels follow it.
                 match (h == 0, label == "root") {
                     (true, _) => "root".to_string(),
@@ -75,6 +78,28 @@ impl Model {
         SentenceParse { upos, heads, deprels }
     }
 
+    /// Heads and relation names of a tagged sentence, from the neural scorer when the model
+    /// has one and the sentence is short enough for it.
+    pub fn parse_tagged_relations<'m>(
+        &'m self,
+        forms: &[String],
+        atoms: &[crate::words::WordAtoms],
+        tags: &[u8],
+    ) -> (Vec<usize>, Vec<&'m str>) {
+        let name = |labels: &'m [String], l: usize| labels.get(l).map_or("dep", String::as_str);
+        match &self.neural {
+            Some(n) if forms.len() <= MAX_WORDS => {
+                let (heads, labels) = n.parse(&n.lexicon.token_ids(&self.clusters, forms, tags));
+                (heads, labels.into_iter().map(|l| name(&n.labels, l)).collect())
+            }
+            _ => {
+                let (heads, labels) = self.parse_tagged(atoms, tags);
+                (heads, labels.into_iter().map(|l| name(&self.parser.labels, l)).collect())
+            }
+        }
+    }
+
+    /// The transition parser alone.
     pub fn parse_tagged(&self, atoms: &[crate::words::WordAtoms], tags: &[u8]) -> (Vec<usize>, Vec<usize>) {
         let mut all = Vec::with_capacity(atoms.len() + 1);
         all.push(root_atoms());

@@ -1,5 +1,6 @@
 //! The compact model file (`CMINPRS1`): a JSON header (provenance, tag and label lists), the
-//! word clusters, the tag dictionary, and both perceptrons' sparse weights, one byte each on a log scale.
+//! word clusters, the tag dictionary, and both perceptrons' sparse weights, one byte each on a log scale;
+//! then, optionally, the neural scorer (`neural_file`).
 //! Reading validates every length and index, so a damaged file is an error, never a panic.
 
 use std::collections::HashMap;
@@ -55,6 +56,9 @@ pub fn write(model: &Model) -> Vec<u8> {
     }
     write_weights(&model.tagger.weights, &mut out);
     write_weights(&model.parser.weights, &mut out);
+    if let Some(neural) = &model.neural {
+        crate::neural_file::write(neural, &mut out);
+    }
     out
 }
 
@@ -84,13 +88,13 @@ fn write_varint(mut v: u32, out: &mut Vec<u8>) {
     out.push(v as u8);
 }
 
-struct Reader<'a> {
+pub(crate) struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| {
             ParserError::Model(format!(
                 "truncated: needed {n} bytes at offset {}, file has {}",
@@ -102,23 +106,23 @@ impl<'a> Reader<'a> {
         self.at = end;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8> {
+    pub(crate) fn u8(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
     }
-    fn u16(&mut self) -> Result<u16> {
+    pub(crate) fn u16(&mut self) -> Result<u16> {
         Ok(u16::from_le_bytes(self.take(2)?.try_into().expect("2 bytes")))
     }
-    fn u32(&mut self) -> Result<u32> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
         Ok(u32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
-    fn f32(&mut self) -> Result<f32> {
+    pub(crate) fn f32(&mut self) -> Result<f32> {
         Ok(f32::from_le_bytes(self.take(4)?.try_into().expect("4 bytes")))
     }
-    fn string(&mut self) -> Result<String> {
+    pub(crate) fn string(&mut self) -> Result<String> {
         let n = self.u8()? as usize;
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| ParserError::Model("a word is not UTF-8".into()))
     }
-    fn varint(&mut self) -> Result<u32> {
+    pub(crate) fn varint(&mut self) -> Result<u32> {
         let mut v = 0u64;
         for shift in (0..35).step_by(7) {
             let b = self.u8()?;
@@ -130,7 +134,7 @@ impl<'a> Reader<'a> {
         Err(ParserError::Model("varint too long".into()))
     }
     /// A count of items each at least `min_bytes` long, checked against what is left.
-    fn count(&mut self, min_bytes: usize) -> Result<usize> {
+    pub(crate) fn count(&mut self, min_bytes: usize) -> Result<usize> {
         let n = self.u32()? as usize;
         if n.saturating_mul(min_bytes) > self.bytes.len() - self.at {
             return Err(ParserError::Model(format!("count {n} exceeds the file")));
@@ -167,6 +171,17 @@ pub fn read(bytes: &[u8]) -> Result<Model> {
     }
     let tag_weights = read_weights(&mut r, header.tags.len())?;
     let parse_weights = read_weights(&mut r, crate::transition::num_actions(header.labels.len()))?;
+    let neural = if bytes[r.at..].starts_with(crate::neural_file::MAGIC) {
+        r.take(crate::neural_file::MAGIC.len())?;
+        let n = crate::neural_file::read(&mut r)?;
+        // Tag ids are the tagger's plus one (0 is the root).
+        if n.tags.values.len() / n.tags.dim != header.tags.len() + 1 {
+            return Err(ParserError::Model("the neural parser's tag table does not match the tagger".into()));
+        }
+        Some(n)
+    } else {
+        None
+    };
     if r.at != bytes.len() {
         return Err(ParserError::Model(format!("{} unexpected bytes after the weights", bytes.len() - r.at)));
     }
@@ -174,6 +189,7 @@ pub fn read(bytes: &[u8]) -> Result<Model> {
         clusters: Clusters { map: clusters },
         tagger: Tagger { tags: header.tags, dictionary, weights: tag_weights },
         parser: DependencyParser { labels: header.labels, weights: parse_weights },
+        neural,
         provenance: header.provenance,
     })
 }

@@ -125,6 +125,7 @@ pub fn train(
         clusters,
         tagger,
         parser: DependencyParser { labels: labels.clone(), weights: crate::perceptron::Frozen::from_rows(1, vec![]) },
+        neural: None,
         provenance: serde_json::Value::Null,
     };
     let last = DependencyParser::train(labels, &examples, &options, |epoch, parser| {
@@ -163,7 +164,7 @@ pub fn train(
 }
 
 /// Each training sentence tagged by a tagger that did not see it.
-fn jackknife_tags(
+pub fn jackknife_tags(
     train: &[Sentence],
     clusters: &Clusters,
     full: &Tagger,

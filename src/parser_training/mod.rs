@@ -1,0 +1,10 @@
+//! Training the query parser's neural dependency scorer (a small deep biaffine parser) on
+//! burn. The parser crate runs the result without burn (`cmin_parser::biaffine`); this module
+//! only exists natively.
+
+pub mod export;
+pub mod network;
+pub mod trainer;
+
+pub use network::{BiaffineConfig, BiaffineNetwork, Encoded, TokenBatch};
+pub use trainer::{Example, ParserTrainer, examples, predict};
