@@ -8,7 +8,10 @@
 #   (TRAIN_VIDEOS, VAL_VIDEOS, TEST_VIDEOS: 3000, 200, 500 by default)
 #
 # Variants: full (paper: bilinear fusion), no-gcn, no-self-attention, no-cross-gate,
-# no-bilinear (the released code's concatenation), bow.
+# no-bilinear (the released code's concatenation; the shipped model's settings), bow (mean of
+# word vectors in place of the query encoder, with the shipped model's concat fusion), and
+# concat-no-gcn, concat-no-self-attention, concat-no-cross-gate (the ablations on top of the
+# shipped, concat-fusion model). A variant whose run finished already is not trained again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -51,13 +54,18 @@ switches() {
     no-self-attention) echo "bilinear true false true false" ;;
     no-cross-gate) echo "bilinear true true false false" ;;
     no-bilinear) echo "concat true true true false" ;;
-    bow) echo "bilinear true true true true" ;;
+    # The baseline keeps the shipped model's settings (concat) and only swaps the query encoder.
+    bow) echo "concat true true true true" ;;
+    concat-no-gcn) echo "concat false true true false" ;;
+    concat-no-self-attention) echo "concat true false true false" ;;
+    concat-no-cross-gate) echo "concat true true false false" ;;
     *) echo "unknown variant $1" >&2; return 2 ;;
   esac
 }
 
 train() {
   local v="$1" run="$WORK/run-$1" started
+  [ -f "$run/minutes" ] && return 0
   mkdir -p "$run"
   # shellcheck disable=SC2046
   config $(switches "$v") > "$run/config.json"

@@ -27,7 +27,31 @@ fn main() {
     for _ in 0..n {
         std::hint::black_box(m.parse_tagged(&atoms, &tags));
     }
-    println!("parse {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    println!("transition parser {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+    if let Some(nn) = &m.neural {
+        let time = |name: &str, f: &dyn Fn()| {
+            let n = 2000;
+            let t = Instant::now();
+            for _ in 0..n {
+                f();
+            }
+            println!("{name} {:.1} us", t.elapsed().as_secs_f64() * 1e6 / n as f64);
+        };
+        let ids = nn.lexicon.token_ids(&m.clusters, &forms, &tags);
+        time("neural: ids", &|| {
+            std::hint::black_box(nn.lexicon.token_ids(&m.clusters, &forms, &tags));
+        });
+        time("neural: BiGRU + arc scores", &|| {
+            std::hint::black_box(nn.scores(&ids));
+        });
+        let (arcs, _, _) = nn.scores(&ids);
+        time("neural: Eisner", &|| {
+            std::hint::black_box(cmin_parser::eisner::decode(&arcs, forms.len()));
+        });
+        time("neural: whole parse (scores, Eisner, labels)", &|| {
+            std::hint::black_box(nn.parse(&ids));
+        });
+    }
     println!(
         "tagger rows {} entries {}; parser rows {} entries {}",
         m.tagger.weights.keys.len(),
