@@ -31,50 +31,22 @@ pub fn decode(scores: &[f32], n: usize) -> Vec<usize> {
         for i in 1..=n - width {
             let j = i + width;
             // An arc between i and j over two facing complete halves.
-            let (mut best, mut arg) = (neg, i);
-            for k in i..j {
-                let v = complete[1][idx(i, k)] + complete[0][idx(k + 1, j)];
-                if v > best {
-                    best = v;
-                    arg = k;
-                }
-            }
+            let (best, arg) = best_split(i..j, |k| complete[1][idx(i, k)] + complete[0][idx(k + 1, j)]);
             incomplete[0][idx(i, j)] = best + s(j, i);
             incomplete_split[0][idx(i, j)] = arg;
             incomplete[1][idx(i, j)] = best + s(i, j);
             incomplete_split[1][idx(i, j)] = arg;
             // Complete spans: an incomplete span extended by a complete one.
-            let (mut best, mut arg) = (neg, i);
-            for k in i..j {
-                let v = complete[0][idx(i, k)] + incomplete[0][idx(k, j)];
-                if v > best {
-                    best = v;
-                    arg = k;
-                }
-            }
+            let (best, arg) = best_split(i..j, |k| complete[0][idx(i, k)] + incomplete[0][idx(k, j)]);
             complete[0][idx(i, j)] = best;
             complete_split[0][idx(i, j)] = arg;
-            let (mut best, mut arg) = (neg, j);
-            for k in i + 1..=j {
-                let v = incomplete[1][idx(i, k)] + complete[1][idx(k, j)];
-                if v > best {
-                    best = v;
-                    arg = k;
-                }
-            }
+            let (best, arg) = best_split(i + 1..j + 1, |k| incomplete[1][idx(i, k)] + complete[1][idx(k, j)]);
             complete[1][idx(i, j)] = best;
             complete_split[1][idx(i, j)] = arg;
         }
     }
     // The root's single dependent r heads everything: words 1..r to its left, r..n to its right.
-    let (mut best, mut root_child) = (neg, 1);
-    for r in 1..=n {
-        let v = complete[0][idx(1, r)] + complete[1][idx(r, n)] + s(0, r);
-        if v > best {
-            best = v;
-            root_child = r;
-        }
-    }
+    let (_, root_child) = best_split(1..n + 1, |r| complete[0][idx(1, r)] + complete[1][idx(r, n)] + s(0, r));
     let mut heads = vec![0usize; size];
     heads[root_child] = 0;
     let mut stack = vec![(false, 0usize, 1, root_child), (false, 1, root_child, n)];
@@ -105,6 +77,15 @@ pub fn decode(scores: &[f32], n: usize) -> Vec<usize> {
     }
     heads.remove(0);
     heads
+}
+
+/// The highest `score(k)` over a non-empty range and its `k` (the first on ties).
+fn best_split(range: std::ops::Range<usize>, score: impl Fn(usize) -> f32) -> (f32, usize) {
+    let start = range.start;
+    range.fold((f32::NEG_INFINITY, start), |(best, arg), k| {
+        let v = score(k);
+        if v > best { (v, k) } else { (best, arg) }
+    })
 }
 
 #[cfg(test)]
