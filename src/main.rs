@@ -7,8 +7,10 @@ use clap::{Parser, Subcommand};
 
 // Reads .npy features from disk: native only (a wasm build of this binary has no use for it).
 #[cfg(not(target_family = "wasm"))]
-mod biaffine_cli;
 mod eval_cli;
+// Trains the parser's neural scorer with autodiff: native only, like `cmin train`.
+#[cfg(not(target_family = "wasm"))]
+mod biaffine_cli;
 mod parser_cli;
 #[cfg(not(target_family = "wasm"))]
 mod progress;

@@ -33,6 +33,7 @@ pub enum ParserCommand {
         options: TrainOptions,
     },
     /// Train the neural (biaffine) dependency scorer on top of a model's clusters and tagger.
+    #[cfg(not(target_family = "wasm"))]
     TrainNeural(crate::biaffine_cli::NeuralArgs),
     /// UPOS accuracy, UAS and LAS on a CoNLL-U file (gold tokenisation, predicted tags,
     /// punctuation included, LAS on universal relations: the CoNLL 2018 way).
@@ -177,6 +178,7 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             println!("{}", serde_json::to_string_pretty(&model.provenance).unwrap_or_default());
             Ok(true)
         }
+        #[cfg(not(target_family = "wasm"))]
         ParserCommand::TrainNeural(args) => crate::biaffine_cli::train(args, world_sentences),
         ParserCommand::Eval { data, model, gold_tags, tag_errors } => {
             let parser = load_parser(&model)?;

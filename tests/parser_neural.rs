@@ -2,6 +2,7 @@
 //! plain-Rust scorer in the parser crate that ships (arc scores to 1e-4, identical trees and
 //! labels), and the model file keeps it within int8 rounding. A short training run lowers
 //! the loss.
+#![cfg(not(target_family = "wasm"))]
 
 use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
