@@ -42,12 +42,19 @@ fn random_sentence(rng: &mut Rng, n: usize, c: &BiaffineConfig) -> Example {
         tags: ids(rng, c.tags),
         suffixes: ids(rng, c.suffix_buckets),
     };
-    // A chain tree with a random label per word: enough to learn something from.
+    // A chain tree whose labels follow the words' tags: all of it learnable.
     Example {
         heads: std::iter::once(0).chain((0..n).map(|i| i)).collect(),
-        labels: std::iter::once(0).chain((0..n).map(|_| rng.below(c.labels))).collect(),
+        labels: std::iter::once(0).chain(ids.tags[1..].iter().map(|&t| t as usize % c.labels)).collect(),
         ids,
     }
+}
+
+/// A seeded random network on the CPU backend, with the config's label names.
+fn seeded_network(seed: u64) -> (BiaffineNetwork, Vec<String>) {
+    let device = Device::flex();
+    device.seed(seed);
+    (network(&device), (0..config().labels).map(|i| format!("l{i}")).collect())
 }
 
 fn network(device: &Device) -> BiaffineNetwork {
@@ -63,9 +70,7 @@ fn network(device: &Device) -> BiaffineNetwork {
 #[test]
 fn plain_rust_scorer_matches_the_burn_network() {
     let device = Device::flex();
-    device.seed(3);
-    let net = network(&device);
-    let labels: Vec<String> = (0..6).map(|i| format!("l{i}")).collect();
+    let (net, labels) = seeded_network(3);
     let plain = to_neural_parser(&net, &Lexicon::default(), &labels);
     let mut rng = Rng::new(5);
     let c = config();
@@ -100,10 +105,7 @@ fn plain_rust_scorer_matches_the_burn_network() {
 
 #[test]
 fn the_model_file_keeps_the_scorer_within_int8_rounding() {
-    let device = Device::flex();
-    device.seed(4);
-    let net = network(&device);
-    let labels: Vec<String> = (0..6).map(|i| format!("l{i}")).collect();
+    let (net, labels) = seeded_network(4);
     // 28 words seen twice: with the root and "unknown" rows, the network's 30 word rows.
     let forms: Vec<String> = (0..56).map(|i| format!("w{}", (b'a' + (i / 2) as u8) as char)).collect();
     let lexicon = Lexicon::from_counts(forms.iter().map(String::as_str), 2, 11);
@@ -144,7 +146,7 @@ fn a_few_updates_lower_the_loss() {
     let c = config();
     let mut rng = Rng::new(2);
     let sentences: Vec<Example> = (0..24).map(|i| random_sentence(&mut rng, 3 + i % 6, &c)).collect();
-    let mut trainer = ParserTrainer::new(BiaffineNetwork::new(&c, &device), device, 5e-3, 0.0, 1);
+    let mut trainer = ParserTrainer::new(BiaffineNetwork::new(&c, &device), device, 1e-2, 0.0, 1);
     let batches = length_batches(&sentences, 40, 1);
     let epoch = |trainer: &mut ParserTrainer| -> f64 {
         batches
@@ -154,9 +156,9 @@ fn a_few_updates_lower_the_loss() {
             / batches.len() as f64
     };
     let first = epoch(&mut trainer);
-    for _ in 0..8 {
+    for _ in 0..20 {
         epoch(&mut trainer);
     }
     let last = epoch(&mut trainer);
-    assert!(last < 0.9 * first, "loss {first} -> {last}");
+    assert!(last < 0.7 * first, "loss {first} -> {last}");
 }
