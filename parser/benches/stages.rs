@@ -44,6 +44,15 @@ fn main() {
         time("neural: BiGRU + arc scores", &|| {
             std::hint::black_box(nn.scores(&ids));
         });
+        let gru = &nn.rnn[nn.rnn.len() - 1][0];
+        let state = vec![0.1f32; gru.hidden.d_in];
+        time("neural: one recurrent product (x 4 per word)", &|| {
+            std::hint::black_box(gru.hidden.forward(&state));
+        });
+        let x = vec![0.1f32; gru.input.d_in * ids.len()];
+        time("neural: last layer's input product, one direction", &|| {
+            std::hint::black_box(gru.input.forward(&x));
+        });
         let (arcs, _, _) = nn.scores(&ids);
         time("neural: Eisner", &|| {
             std::hint::black_box(cmin_parser::eisner::decode(&arcs, forms.len()));

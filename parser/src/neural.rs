@@ -3,15 +3,21 @@
 //! module stays small). Mirrors `cmin::parser_training::network` exactly; a test in the
 //! `cmin` crate checks the two agree.
 
+use std::sync::OnceLock;
+
 use crate::biaffine::{Lexicon, TokenIds};
 
-/// `y = W x + b` with `W` stored `[out][in]`.
+/// `y = W x + b`. The weights are kept transposed in blocks of outputs, `[out / BLOCK][in]
+/// [BLOCK]` (the last block zero-padded), so that the kernels broadcast one input against a run of outputs: no horizontal
+/// sums, and enough independent accumulators to keep the multiply-add units busy even for
+/// the one-row products of the recurrences.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense {
     pub d_in: usize,
     pub d_out: usize,
-    pub weight: Vec<f32>,
-    pub bias: Vec<f32>,
+    packed: Vec<f32>,
+    /// Padded like a row of `packed`.
+    bias: Vec<f32>,
 }
 
 /// An embedding table, row-major `[rows][dim]`.
@@ -47,6 +53,8 @@ pub struct NeuralParser {
     pub arc_bilinear_t: Dense,
     pub arc_head_bias: Vec<f32>,
     pub label_out: Dense,
+    /// Derived from the above at first use.
+    pub prepared: Prepared,
 }
 
 /// Leaky ReLU slope of the MLPs (as in training).
@@ -56,6 +64,12 @@ const SLOPE: f32 = 0.1;
 /// algorithm is cubic in time and quadratic in memory.
 pub const MAX_WORDS: usize = 150;
 
+/// Output columns per block of the packed weights (two 8-lane registers).
+const BLOCK: usize = 16;
+/// Rows per pass of the many-row kernel, and partial sums per output of the one-row kernel:
+/// either way 4 x 16 independent accumulators.
+const WAYS: usize = 4;
+
 /// `acc + x * y`, fused where the caller was compiled with FMA (`FMA` is then true; elsewhere
 /// `mul_add` would be a slow library call).
 #[inline(always)]
@@ -63,8 +77,7 @@ fn madd<const FMA: bool>(acc: f32, x: f32, y: f32) -> f32 {
     if FMA { x.mul_add(y, acc) } else { acc + x * y }
 }
 
-#[inline(always)]
-fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
+fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Eight independent sums over fixed-size chunks: the compiler vectorises them without
     // reassociating and without bounds checks.
     let (ca, ra) = a.as_chunks::<8>();
@@ -72,7 +85,7 @@ fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0f32; 8];
     for (x, y) in ca.iter().zip(cb) {
         for k in 0..8 {
-            acc[k] = madd::<FMA>(acc[k], x[k], y[k]);
+            acc[k] += x[k] * y[k];
         }
     }
     let mut s: f32 = acc.iter().sum();
@@ -82,41 +95,80 @@ fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
-/// `y[r] = W x[r] + b` for every row; four rows share each pass over a weight row, so the
-/// weights are read from cache a quarter as often.
+/// Rows `r0..r0 + WAYS` of `y`: each weight row is read once for the four of them.
+#[inline(always)]
+fn four_rows<const FMA: bool>(d: &Dense, x: &[f32], r0: usize, y: &mut [f32]) {
+    let (n_in, n_out) = (d.d_in, d.d_out);
+    // The four inputs interleaved, `[in][WAYS]`, so the loop below has no bounds checks.
+    let mut xt = vec![0f32; n_in * WAYS];
+    for k in 0..WAYS {
+        for (i, &v) in x[(r0 + k) * n_in..(r0 + k + 1) * n_in].iter().enumerate() {
+            xt[i * WAYS + k] = v;
+        }
+    }
+    let (xt, _) = xt.as_chunks::<WAYS>();
+    let (bias, _) = d.bias.as_chunks::<BLOCK>();
+    for (b, block) in d.packed.chunks_exact(n_in * BLOCK).enumerate() {
+        let (w, _) = block.as_chunks::<BLOCK>();
+        let mut acc = [bias[b]; WAYS];
+        for (wr, xr) in w.iter().zip(xt) {
+            for k in 0..WAYS {
+                for j in 0..BLOCK {
+                    acc[k][j] = madd::<FMA>(acc[k][j], xr[k], wr[j]);
+                }
+            }
+        }
+        let o0 = b * BLOCK;
+        let n = BLOCK.min(n_out - o0);
+        for k in 0..WAYS {
+            y[(r0 + k) * n_out + o0..][..n].copy_from_slice(&acc[k][..n]);
+        }
+    }
+}
+
+/// Row `r` of `y`; the inputs are taken four at a time into four partial sums per output, so
+/// that the multiply-adds do not wait on each other.
+#[inline(always)]
+fn one_row<const FMA: bool>(d: &Dense, x: &[f32], r: usize, y: &mut [f32]) {
+    let (n_in, n_out) = (d.d_in, d.d_out);
+    let (x4, x_rest) = x[r * n_in..(r + 1) * n_in].as_chunks::<WAYS>();
+    let (bias, _) = d.bias.as_chunks::<BLOCK>();
+    for (b, block) in d.packed.chunks_exact(n_in * BLOCK).enumerate() {
+        let (w, _) = block.as_chunks::<BLOCK>();
+        let (w4, w_rest) = w.as_chunks::<WAYS>();
+        let mut acc = [[0f32; BLOCK]; WAYS];
+        for (wq, xq) in w4.iter().zip(x4) {
+            for k in 0..WAYS {
+                for j in 0..BLOCK {
+                    acc[k][j] = madd::<FMA>(acc[k][j], xq[k], wq[k][j]);
+                }
+            }
+        }
+        let mut sum = bias[b];
+        for (wr, &xv) in w_rest.iter().zip(x_rest) {
+            for j in 0..BLOCK {
+                sum[j] = madd::<FMA>(sum[j], xv, wr[j]);
+            }
+        }
+        for j in 0..BLOCK {
+            sum[j] += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+        }
+        let o0 = b * BLOCK;
+        let n = BLOCK.min(n_out - o0);
+        y[r * n_out + o0..][..n].copy_from_slice(&sum[..n]);
+    }
+}
+
 #[inline(always)]
 fn dense_rows<const FMA: bool>(d: &Dense, x: &[f32], y: &mut [f32]) {
-    let (n_in, n_out) = (d.d_in, d.d_out);
-    let rows = x.len() / n_in.max(1);
+    let rows = x.len() / d.d_in.max(1);
     let mut r = 0;
-    while r + 4 <= rows {
-        let xs = [0, 1, 2, 3].map(|k| x[(r + k) * n_in..(r + k + 1) * n_in].as_chunks::<8>());
-        for o in 0..n_out {
-            let (w, w_rest) = d.weight[o * n_in..(o + 1) * n_in].as_chunks::<8>();
-            let mut acc = [[0f32; 8]; 4];
-            for (i, wv) in w.iter().enumerate() {
-                for k in 0..4 {
-                    let xv = &xs[k].0[i];
-                    for j in 0..8 {
-                        acc[k][j] = madd::<FMA>(acc[k][j], xv[j], wv[j]);
-                    }
-                }
-            }
-            for k in 0..4 {
-                let mut s: f32 = acc[k].iter().sum();
-                for (xv, wv) in xs[k].1.iter().zip(w_rest) {
-                    s += xv * wv;
-                }
-                y[(r + k) * n_out + o] = s + d.bias[o];
-            }
-        }
-        r += 4;
+    while r + WAYS <= rows {
+        four_rows::<FMA>(d, x, r, y);
+        r += WAYS;
     }
     for r in r..rows {
-        let row = &x[r * n_in..(r + 1) * n_in];
-        for o in 0..n_out {
-            y[r * n_out + o] = dot::<FMA>(row, &d.weight[o * n_in..(o + 1) * n_in]) + d.bias[o];
-        }
+        one_row::<FMA>(d, x, r, y);
     }
 }
 
@@ -128,11 +180,100 @@ unsafe fn dense_rows_avx2_fma(d: &Dense, x: &[f32], y: &mut [f32]) {
     dense_rows::<true>(d, x, y)
 }
 
+/// `e^x` to about 1e-7 relative, branch-free so that loops over it vectorise (the library
+/// `exp` is a call per element, and the GRU cell makes three per unit and step).
+#[inline(always)]
+fn exp(x: f32) -> f32 {
+    // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; the shifter rounds to nearest
+    // and leaves n in the low mantissa bits.
+    const SHIFTER: f32 = 12_582_912.0; // 1.5 * 2^23
+    let x = x.clamp(-87.0, 88.0);
+    let shifted = x * std::f32::consts::LOG2_E + SHIFTER;
+    let n = shifted - SHIFTER;
+    let r = n.mul_add(-0.693_145_75, x) - n * 1.428_606_8e-6;
+    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    let two_n = f32::from_bits((shifted.to_bits().wrapping_sub(SHIFTER.to_bits()).wrapping_add(127)) << 23);
+    p * two_n
+}
+
+#[inline(always)]
 fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + (-x).exp())
+    1.0 / (1.0 + exp(-x))
+}
+
+#[inline(always)]
+fn tanh(x: f32) -> f32 {
+    2.0 * sigmoid(2.0 * x) - 1.0
+}
+
+/// One GRU step over `h` units: `gx`, `gh` are the input and hidden gate pre-activations
+/// (r, z, n), `state` is updated in place.
+#[inline(always)]
+fn gru_cell(gx: &[f32], gh: &[f32], state: &mut [f32]) {
+    let h = state.len();
+    let (gx, gh) = (&gx[..3 * h], &gh[..3 * h]);
+    for k in 0..h {
+        let r = sigmoid(gx[k] + gh[k]);
+        let z = sigmoid(gx[h + k] + gh[h + k]);
+        let n = tanh(gx[2 * h + k] + r * gh[2 * h + k]);
+        state[k] = n + z * (state[k] - n);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn gru_cell_avx2_fma(gx: &[f32], gh: &[f32], state: &mut [f32]) {
+    gru_cell(gx, gh, state)
+}
+
+fn step(avx2_fma: bool, gx: &[f32], gh: &[f32], state: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if avx2_fma {
+        // SAFETY: the caller found AVX2 and FMA on this CPU.
+        return unsafe { gru_cell_avx2_fma(gx, gh, state) };
+    }
+    let _ = avx2_fma;
+    gru_cell(gx, gh, state)
+}
+
+fn has_avx2_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
+    #[cfg(not(target_arch = "x86_64"))]
+    false
 }
 
 impl Dense {
+    /// From `weight` stored `[out][in]` (PyTorch's and the file's layout) and `bias`.
+    pub fn new(d_in: usize, d_out: usize, weight: &[f32], bias: &[f32]) -> Dense {
+        let stride = d_out.div_ceil(BLOCK) * BLOCK;
+        let mut packed = vec![0f32; d_in * stride];
+        for o in 0..d_out {
+            for i in 0..d_in {
+                packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK] = weight[o * d_in + i];
+            }
+        }
+        let mut padded = vec![0f32; stride];
+        padded[..d_out].copy_from_slice(&bias[..d_out]);
+        Dense { d_in, d_out, packed, bias: padded }
+    }
+
+    /// The weights `[out][in]`, as [`Dense::new`] took them.
+    pub fn weight(&self) -> Vec<f32> {
+        let d_in = self.d_in;
+        let mut w = vec![0f32; self.d_out * d_in];
+        for o in 0..self.d_out {
+            for i in 0..d_in {
+                w[o * d_in + i] = self.packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK];
+            }
+        }
+        w
+    }
+
+    pub fn bias(&self) -> &[f32] {
+        &self.bias[..self.d_out]
+    }
+
     /// `x`: `n` rows of `d_in`; returns `n` rows of `d_out`.
     pub fn forward(&self, x: &[f32]) -> Vec<f32> {
         let mut y = vec![0f32; x.len() / self.d_in.max(1) * self.d_out];
@@ -143,7 +284,7 @@ impl Dense {
     /// [`Dense::forward`] into a buffer of `rows * d_out`.
     pub fn forward_into(&self, x: &[f32], y: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             return unsafe { dense_rows_avx2_fma(self, x, y) };
         }
@@ -160,67 +301,170 @@ impl Table {
 }
 
 impl GruDirection {
-    /// Runs over `x` (`n` rows) in `order`; writes each step's state into `out` (row stride
-    /// `stride`, starting at column `offset`).
-    fn run(&self, x: &[f32], order: impl Iterator<Item = usize>, out: &mut [f32], stride: usize, offset: usize) {
+    /// Runs over `n` steps in `order`, the input gate pre-activations of step `t` being
+    /// `gates[t * gate_stride + gate_offset..][..3h]`; writes each step's state into `out` (row
+    /// stride `stride`, starting at column `offset`).
+    fn run(
+        &self,
+        (gates, gate_stride, gate_offset): (&[f32], usize, usize),
+        order: impl Iterator<Item = usize>,
+        out: &mut [f32],
+        stride: usize,
+        offset: usize,
+    ) {
         let h = self.hidden.d_in;
-        let gates_x = self.input.forward(x);
         let mut state = vec![0f32; h];
         let mut gh = vec![0f32; 3 * h];
+        let avx2_fma = has_avx2_fma();
         for t in order {
-            let gx = &gates_x[t * 3 * h..(t + 1) * 3 * h];
+            let gx = &gates[t * gate_stride + gate_offset..][..3 * h];
             self.hidden.forward_into(&state, &mut gh);
-            for k in 0..h {
-                let r = sigmoid(gx[k] + gh[k]);
-                let z = sigmoid(gx[h + k] + gh[h + k]);
-                let n = (gx[2 * h + k] + r * gh[2 * h + k]).tanh();
-                state[k] = n + z * (state[k] - n);
-            }
+            step(avx2_fma, gx, &gh, &mut state);
             out[t * stride + offset..t * stride + offset + h].copy_from_slice(&state);
         }
     }
 }
 
-fn leaky(mut v: Vec<f32>) -> Vec<f32> {
-    for x in &mut v {
+/// What inference derives from the weights once, at first use: products that share an
+/// input merged into one (both directions' input projections, the four MLPs), and the first
+/// layer's cluster, tag and suffix embeddings already multiplied by their columns of the
+/// input weights, so that a token costs a table lookup there instead of 80 of the 130
+/// input columns.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared(OnceLock<Projections>);
+
+impl PartialEq for Prepared {
+    /// Derived data: equal weights make equal caches.
+    fn eq(&self, _: &Prepared) -> bool {
+        true
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Projections {
+    /// Per layer, `[forward; backward]` input gates `[6h][in]`; the first layer's only over
+    /// the word vector (it carries the biases).
+    inputs: Vec<Dense>,
+    /// `[rows][6h]` each.
+    clusters: Vec<f32>,
+    tags: Vec<f32>,
+    suffixes: Vec<f32>,
+    /// `arc_dep; arc_head; label_dep; label_head`.
+    mlp: Dense,
+}
+
+/// `[a; b; ...]` over the outputs of dense layers that share their input; `columns` picks a
+/// range of the input (the first layer's embeddings are split by table).
+fn stack(parts: &[&Dense], columns: std::ops::Range<usize>, with_bias: bool) -> Dense {
+    let d_in = columns.len();
+    let (mut weight, mut bias) = (Vec::new(), Vec::new());
+    for d in parts {
+        let w = d.weight();
+        for o in 0..d.d_out {
+            weight.extend_from_slice(&w[o * d.d_in..][columns.clone()]);
+        }
+        bias.extend(d.bias().iter().map(|&b| if with_bias { b } else { 0.0 }));
+    }
+    Dense::new(d_in, bias.len(), &weight, &bias)
+}
+
+impl Projections {
+    fn new(p: &NeuralParser) -> Projections {
+        let mut inputs: Vec<Dense> = Vec::with_capacity(p.rnn.len());
+        let (mut clusters, mut tags, mut suffixes) = (Vec::new(), Vec::new(), Vec::new());
+        for (layer, [forward, backward]) in p.rnn.iter().enumerate() {
+            let both = [&forward.input, &backward.input];
+            if layer > 0 {
+                inputs.push(stack(&both, 0..forward.input.d_in, true));
+                continue;
+            }
+            let mut start = 0;
+            let mut columns = |dim: usize| {
+                start += dim;
+                start - dim..start
+            };
+            inputs.push(stack(&both, columns(p.words.dim), true));
+            clusters = stack(&both, columns(p.clusters.dim), false).forward(&p.clusters.values);
+            tags = stack(&both, columns(p.tags.dim), false).forward(&p.tags.values);
+            suffixes = stack(&both, columns(p.suffixes.dim), false).forward(&p.suffixes.values);
+        }
+        let mlp = stack(&[&p.arc_dep, &p.arc_head, &p.label_dep, &p.label_head], 0..p.arc_dep.d_in, true);
+        Projections { inputs, clusters, tags, suffixes, mlp }
+    }
+}
+
+/// Row `id` of a `[rows][dim]` table, the last row for ids past the end.
+fn row(values: &[f32], dim: usize, id: u32) -> &[f32] {
+    let rows = values.len() / dim.max(1);
+    let id = (id as usize).min(rows.saturating_sub(1));
+    &values[id * dim..(id + 1) * dim]
+}
+
+fn leaky(v: &mut [f32]) {
+    for x in v {
         if *x < 0.0 {
             *x *= SLOPE;
         }
     }
-    v
 }
 
 impl NeuralParser {
+    fn projections(&self) -> &Projections {
+        self.prepared.0.get_or_init(|| Projections::new(self))
+    }
+
     /// Arc scores `[head][dependent]` over the root and the words, and the label MLP outputs.
     pub fn scores(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        let p = self.projections();
         let n = ids.len();
-        let mut x = Vec::new();
-        for i in 0..n {
-            x.extend_from_slice(self.words.row(ids.words[i]));
-            x.extend_from_slice(self.clusters.row(ids.clusters[i]));
-            x.extend_from_slice(self.tags.row(ids.tags[i]));
-            x.extend_from_slice(self.suffixes.row(ids.suffixes[i]));
+        let mut x = Vec::with_capacity(n * self.words.dim);
+        for &w in &ids.words {
+            x.extend_from_slice(self.words.row(w));
         }
-        for [forward, backward] in &self.rnn {
+        for (layer, [forward, backward]) in self.rnn.iter().enumerate() {
             let h = forward.hidden.d_in;
+            let mut gates = p.inputs[layer].forward(&x);
+            if layer == 0 {
+                for (t, g) in gates.chunks_exact_mut(6 * h).enumerate() {
+                    let c = row(&p.clusters, 6 * h, ids.clusters[t]);
+                    let tg = row(&p.tags, 6 * h, ids.tags[t]);
+                    let s = row(&p.suffixes, 6 * h, ids.suffixes[t]);
+                    for k in 0..6 * h {
+                        g[k] += c[k] + tg[k] + s[k];
+                    }
+                }
+            }
             let mut out = vec![0f32; n * 2 * h];
-            forward.run(&x, 0..n, &mut out, 2 * h, 0);
-            backward.run(&x, (0..n).rev(), &mut out, 2 * h, h);
+            forward.run((&gates, 6 * h, 0), 0..n, &mut out, 2 * h, 0);
+            backward.run((&gates, 6 * h, 3 * h), (0..n).rev(), &mut out, 2 * h, h);
             x = out;
         }
-        let dep = leaky(self.arc_dep.forward(&x));
-        let head = leaky(self.arc_head.forward(&x));
-        let a = self.arc_dep.d_out;
+        let (a, l) = (self.arc_dep.d_out, self.label_dep.d_out);
+        let mut mlp = p.mlp.forward(&x);
+        leaky(&mut mlp);
+        let width = 2 * (a + l);
+        let (mut dep, mut head, mut label_dep, mut label_head) = (
+            Vec::with_capacity(n * a),
+            Vec::with_capacity(n * a),
+            Vec::with_capacity(n * l),
+            Vec::with_capacity(n * l),
+        );
+        for r in mlp.chunks_exact(width) {
+            dep.extend_from_slice(&r[..a]);
+            head.extend_from_slice(&r[a..2 * a]);
+            label_dep.extend_from_slice(&r[2 * a..2 * a + l]);
+            label_head.extend_from_slice(&r[2 * a + l..]);
+        }
         let dep_u = self.arc_bilinear_t.forward(&dep);
         let mut arcs = vec![0f32; n * n];
         for hd in 0..n {
             let hrow = &head[hd * a..(hd + 1) * a];
-            let bias = dot::<false>(hrow, &self.arc_head_bias);
+            let bias = dot(hrow, &self.arc_head_bias);
             for d in 0..n {
-                arcs[hd * n + d] = dot::<false>(&dep_u[d * a..(d + 1) * a], hrow) + bias;
+                arcs[hd * n + d] = dot(&dep_u[d * a..(d + 1) * a], hrow) + bias;
             }
         }
-        (arcs, leaky(self.label_dep.forward(&x)), leaky(self.label_head.forward(&x)))
+        (arcs, label_dep, label_head)
     }
 
     /// Heads (0 = root) and label ids of the words.
@@ -232,20 +476,20 @@ impl NeuralParser {
         let (arcs, label_dep, label_head) = self.scores(ids);
         let heads = crate::eisner::decode(&arcs, n - 1);
         let l = self.label_dep.d_out;
-        let mut features = vec![0f32; 3 * l];
-        let labels = heads
-            .iter()
-            .enumerate()
-            .map(|(i, &h)| {
-                let (d, hd) = (&label_dep[(i + 1) * l..(i + 2) * l], &label_head[h * l..(h + 1) * l]);
-                features[..l].copy_from_slice(d);
-                features[l..2 * l].copy_from_slice(hd);
-                for k in 0..l {
-                    features[2 * l + k] = d[k] * hd[k];
-                }
-                let logits = self.label_out.forward(&features);
-                (0..logits.len()).fold(0, |best, k| if logits[k] > logits[best] { k } else { best })
-            })
+        // [dependent; head; dependent * head] of every word, scored in one product.
+        let mut features = vec![0f32; heads.len() * 3 * l];
+        for ((i, &h), f) in heads.iter().enumerate().zip(features.chunks_exact_mut(3 * l)) {
+            let (d, hd) = (&label_dep[(i + 1) * l..(i + 2) * l], &label_head[h * l..(h + 1) * l]);
+            f[..l].copy_from_slice(d);
+            f[l..2 * l].copy_from_slice(hd);
+            for k in 0..l {
+                f[2 * l + k] = d[k] * hd[k];
+            }
+        }
+        let logits = self.label_out.forward(&features);
+        let labels = logits
+            .chunks_exact(self.label_out.d_out)
+            .map(|z| (0..z.len()).fold(0, |best, k| if z[k] > z[best] { k } else { best }))
             .collect();
         (heads, labels)
     }

@@ -40,8 +40,8 @@ fn write_rows(values: &[f32], cols: usize, out: &mut Vec<u8>) {
 }
 
 fn write_dense(d: &Dense, out: &mut Vec<u8>) {
-    write_rows(&d.weight, d.d_in, out);
-    for b in &d.bias {
+    write_rows(&d.weight(), d.d_in, out);
+    for b in d.bias() {
         out.extend(b.to_le_bytes());
     }
 }
@@ -112,7 +112,7 @@ fn read_f32s(r: &mut Reader, n: usize) -> Result<Vec<f32>> {
 }
 
 fn read_dense(r: &mut Reader, d_in: usize, d_out: usize) -> Result<Dense> {
-    Ok(Dense { d_in, d_out, weight: read_rows(r, d_out, d_in)?, bias: read_f32s(r, d_out)? })
+    Ok(Dense::new(d_in, d_out, &read_rows(r, d_out, d_in)?, &read_f32s(r, d_out)?))
 }
 
 fn read_table(r: &mut Reader, rows: usize, dim: usize) -> Result<Table> {
@@ -176,5 +176,6 @@ pub fn read(r: &mut Reader) -> Result<NeuralParser> {
         arc_bilinear_t,
         arc_head_bias,
         label_out,
+        prepared: Default::default(),
     })
 }

@@ -15,12 +15,7 @@ fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 
 fn dense(l: &Linear) -> Dense {
     let [d_out, d_in] = l.weight.dims();
-    Dense {
-        d_in,
-        d_out,
-        weight: values(l.weight.val()),
-        bias: l.bias.as_ref().map_or(vec![0.0; d_out], |b| values(b.val())),
-    }
+    Dense::new(d_in, d_out, &values(l.weight.val()), &l.bias.as_ref().map_or(vec![0.0; d_out], |b| values(b.val())))
 }
 
 fn table(t: &burn::module::Param<Tensor<2>>) -> Table {
@@ -31,7 +26,7 @@ fn gru(g: &BiGru) -> [GruDirection; 2] {
     let w = &g.gru;
     let part = |weight: &burn::module::Param<Tensor<2>>, bias: &burn::module::Param<Tensor<1>>| {
         let [d_out, d_in] = weight.dims();
-        Dense { d_in, d_out, weight: values(weight.val()), bias: values(bias.val()) }
+        Dense::new(d_in, d_out, &values(weight.val()), &values(bias.val()))
     };
     [
         GruDirection { input: part(&w.weight_ih_l0, &w.bias_ih_l0), hidden: part(&w.weight_hh_l0, &w.bias_hh_l0) },
@@ -57,13 +52,9 @@ pub fn to_neural_parser(net: &BiaffineNetwork, lexicon: &Lexicon, labels: &[Stri
         label_dep: dense(&net.label_dep),
         label_head: dense(&net.label_head),
         // Dense computes W x; the network computes dep · U, so W = U^T.
-        arc_bilinear_t: Dense {
-            d_in: a,
-            d_out: a,
-            weight: values(net.arc_bilinear.val().transpose()),
-            bias: vec![0.0; a],
-        },
+        arc_bilinear_t: Dense::new(a, a, &values(net.arc_bilinear.val().transpose()), &vec![0.0; a]),
         arc_head_bias: values(net.arc_head_bias.val()),
         label_out: dense(&net.label_out),
+        prepared: Default::default(),
     }
 }
