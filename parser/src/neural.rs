@@ -8,16 +8,26 @@ use std::sync::OnceLock;
 use crate::biaffine::{Lexicon, TokenIds};
 
 /// `y = W x + b`. The weights are kept transposed in blocks of outputs, `[out / BLOCK][in]
-/// [BLOCK]` (the last block zero-padded), so that the kernels broadcast one input against a run of outputs: no horizontal
-/// sums, and enough independent accumulators to keep the multiply-add units busy even for
-/// the one-row products of the recurrences.
+/// [BLOCK]` (the last block zero-padded), so that the kernels broadcast one input against a
+/// run of outputs: no horizontal sums, and enough independent accumulators to keep the
+/// multiply-add units busy even for the one-row products of the recurrences.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dense {
     pub d_in: usize,
     pub d_out: usize,
-    packed: Vec<f32>,
-    /// Padded like a row of `packed`.
+    packed: Packed,
+    /// Per output, padded like a block row: `y = bias + scale * (q x)`.
+    scale: Vec<f32>,
     bias: Vec<f32>,
+}
+
+/// Weights as trained, or as the model file stores them: int8 with a scale per output. The
+/// int8 form is the same function (`q * scale` is what the file means) read from memory a
+/// quarter as often, which is what bounds the recurrences.
+#[derive(Clone, Debug, PartialEq)]
+enum Packed {
+    F32(Vec<f32>),
+    I8(Vec<i8>),
 }
 
 /// An embedding table, row-major `[rows][dim]`.
@@ -97,7 +107,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// Rows `r0..r0 + WAYS` of `y`: each weight row is read once for the four of them.
 #[inline(always)]
-fn four_rows<const FMA: bool>(d: &Dense, x: &[f32], r0: usize, y: &mut [f32]) {
+fn four_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f32], r0: usize, y: &mut [f32]) {
     let (n_in, n_out) = (d.d_in, d.d_out);
     // The four inputs interleaved, `[in][WAYS]`, so the loop below has no bounds checks.
     let mut xt = vec![0f32; n_in * WAYS];
@@ -108,19 +118,23 @@ fn four_rows<const FMA: bool>(d: &Dense, x: &[f32], r0: usize, y: &mut [f32]) {
     }
     let (xt, _) = xt.as_chunks::<WAYS>();
     let (bias, _) = d.bias.as_chunks::<BLOCK>();
-    for (b, block) in d.packed.chunks_exact(n_in * BLOCK).enumerate() {
+    let (scale, _) = d.scale.as_chunks::<BLOCK>();
+    for (b, block) in packed.chunks_exact(n_in * BLOCK).enumerate() {
         let (w, _) = block.as_chunks::<BLOCK>();
-        let mut acc = [bias[b]; WAYS];
+        let mut acc = [[0f32; BLOCK]; WAYS];
         for (wr, xr) in w.iter().zip(xt) {
             for k in 0..WAYS {
                 for j in 0..BLOCK {
-                    acc[k][j] = madd::<FMA>(acc[k][j], xr[k], wr[j]);
+                    acc[k][j] = madd::<FMA>(acc[k][j], xr[k], wr[j].into());
                 }
             }
         }
         let o0 = b * BLOCK;
         let n = BLOCK.min(n_out - o0);
         for k in 0..WAYS {
+            for j in 0..BLOCK {
+                acc[k][j] = madd::<FMA>(bias[b][j], scale[b][j], acc[k][j]);
+            }
             y[(r0 + k) * n_out + o0..][..n].copy_from_slice(&acc[k][..n]);
         }
     }
@@ -129,29 +143,31 @@ fn four_rows<const FMA: bool>(d: &Dense, x: &[f32], r0: usize, y: &mut [f32]) {
 /// Row `r` of `y`; the inputs are taken four at a time into four partial sums per output, so
 /// that the multiply-adds do not wait on each other.
 #[inline(always)]
-fn one_row<const FMA: bool>(d: &Dense, x: &[f32], r: usize, y: &mut [f32]) {
+fn one_row<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f32], r: usize, y: &mut [f32]) {
     let (n_in, n_out) = (d.d_in, d.d_out);
     let (x4, x_rest) = x[r * n_in..(r + 1) * n_in].as_chunks::<WAYS>();
     let (bias, _) = d.bias.as_chunks::<BLOCK>();
-    for (b, block) in d.packed.chunks_exact(n_in * BLOCK).enumerate() {
+    let (scale, _) = d.scale.as_chunks::<BLOCK>();
+    for (b, block) in packed.chunks_exact(n_in * BLOCK).enumerate() {
         let (w, _) = block.as_chunks::<BLOCK>();
         let (w4, w_rest) = w.as_chunks::<WAYS>();
         let mut acc = [[0f32; BLOCK]; WAYS];
         for (wq, xq) in w4.iter().zip(x4) {
             for k in 0..WAYS {
                 for j in 0..BLOCK {
-                    acc[k][j] = madd::<FMA>(acc[k][j], xq[k], wq[k][j]);
+                    acc[k][j] = madd::<FMA>(acc[k][j], xq[k], wq[k][j].into());
                 }
             }
         }
-        let mut sum = bias[b];
+        let mut sum = [0f32; BLOCK];
         for (wr, &xv) in w_rest.iter().zip(x_rest) {
             for j in 0..BLOCK {
-                sum[j] = madd::<FMA>(sum[j], xv, wr[j]);
+                sum[j] = madd::<FMA>(sum[j], xv, wr[j].into());
             }
         }
         for j in 0..BLOCK {
             sum[j] += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
+            sum[j] = madd::<FMA>(bias[b][j], scale[b][j], sum[j]);
         }
         let o0 = b * BLOCK;
         let n = BLOCK.min(n_out - o0);
@@ -160,15 +176,15 @@ fn one_row<const FMA: bool>(d: &Dense, x: &[f32], r: usize, y: &mut [f32]) {
 }
 
 #[inline(always)]
-fn dense_rows<const FMA: bool>(d: &Dense, x: &[f32], y: &mut [f32]) {
+fn dense_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f32], y: &mut [f32]) {
     let rows = x.len() / d.d_in.max(1);
     let mut r = 0;
     while r + WAYS <= rows {
-        four_rows::<FMA>(d, x, r, y);
+        four_rows::<W, FMA>(d, packed, x, r, y);
         r += WAYS;
     }
     for r in r..rows {
-        one_row::<FMA>(d, x, r, y);
+        one_row::<W, FMA>(d, packed, x, r, y);
     }
 }
 
@@ -176,8 +192,8 @@ fn dense_rows<const FMA: bool>(d: &Dense, x: &[f32], y: &mut [f32]) {
 /// where the CPU has them.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dense_rows_avx2_fma(d: &Dense, x: &[f32], y: &mut [f32]) {
-    dense_rows::<true>(d, x, y)
+unsafe fn dense_rows_avx2_fma<W: Copy + Into<f32>>(d: &Dense, packed: &[W], x: &[f32], y: &mut [f32]) {
+    dense_rows::<W, true>(d, packed, x, y)
 }
 
 /// `e^x` to about 1e-7 relative, branch-free so that loops over it vectorise (the library
@@ -243,31 +259,74 @@ fn has_avx2_fma() -> bool {
     false
 }
 
-impl Dense {
-    /// From `weight` stored `[out][in]` (PyTorch's and the file's layout) and `bias`.
-    pub fn new(d_in: usize, d_out: usize, weight: &[f32], bias: &[f32]) -> Dense {
-        let stride = d_out.div_ceil(BLOCK) * BLOCK;
-        let mut packed = vec![0f32; d_in * stride];
-        for o in 0..d_out {
-            for i in 0..d_in {
-                packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK] = weight[o * d_in + i];
-            }
+/// `[out][in]` values into the blocked layout.
+fn pack<W: Copy + Default>(d_in: usize, d_out: usize, weight: &[W]) -> Vec<W> {
+    let stride = d_out.div_ceil(BLOCK) * BLOCK;
+    let mut packed = vec![W::default(); d_in * stride];
+    for o in 0..d_out {
+        for i in 0..d_in {
+            packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK] = weight[o * d_in + i];
         }
-        let mut padded = vec![0f32; stride];
-        padded[..d_out].copy_from_slice(&bias[..d_out]);
-        Dense { d_in, d_out, packed, bias: padded }
+    }
+    packed
+}
+
+fn unpack<W: Copy + Default>(d_in: usize, d_out: usize, packed: &[W]) -> Vec<W> {
+    let mut w = vec![W::default(); d_out * d_in];
+    for o in 0..d_out {
+        for i in 0..d_in {
+            w[o * d_in + i] = packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK];
+        }
+    }
+    w
+}
+
+fn padded(d_out: usize, values: &[f32]) -> Vec<f32> {
+    let mut v = vec![0f32; d_out.div_ceil(BLOCK) * BLOCK];
+    v[..d_out].copy_from_slice(&values[..d_out]);
+    v
+}
+
+impl Dense {
+    /// From `weight` stored `[out][in]` (PyTorch's layout) and `bias`.
+    pub fn new(d_in: usize, d_out: usize, weight: &[f32], bias: &[f32]) -> Dense {
+        Dense {
+            d_in,
+            d_out,
+            packed: Packed::F32(pack(d_in, d_out, weight)),
+            scale: padded(d_out, &vec![1.0; d_out]),
+            bias: padded(d_out, bias),
+        }
     }
 
-    /// The weights `[out][in]`, as [`Dense::new`] took them.
+    /// From int8 rows `q` (`[out][in]`) that mean `q * scale[out]`, the model file's form.
+    pub fn quantized(d_in: usize, d_out: usize, q: &[i8], scale: &[f32], bias: &[f32]) -> Dense {
+        Dense {
+            d_in,
+            d_out,
+            packed: Packed::I8(pack(d_in, d_out, q)),
+            scale: padded(d_out, scale),
+            bias: padded(d_out, bias),
+        }
+    }
+
+    /// The weights `[out][in]`, as values.
     pub fn weight(&self) -> Vec<f32> {
-        let d_in = self.d_in;
-        let mut w = vec![0f32; self.d_out * d_in];
-        for o in 0..self.d_out {
-            for i in 0..d_in {
-                w[o * d_in + i] = self.packed[(o / BLOCK * d_in + i) * BLOCK + o % BLOCK];
+        match &self.packed {
+            Packed::F32(p) => unpack(self.d_in, self.d_out, p),
+            Packed::I8(p) => {
+                let q = unpack(self.d_in, self.d_out, p);
+                q.iter().enumerate().map(|(k, &v)| v as f32 * self.scale[k / self.d_in.max(1)]).collect()
             }
         }
-        w
+    }
+
+    /// The int8 rows and their scales, where the weights are held that way.
+    pub fn int8(&self) -> Option<(Vec<i8>, &[f32])> {
+        match &self.packed {
+            Packed::F32(_) => None,
+            Packed::I8(p) => Some((unpack(self.d_in, self.d_out, p), &self.scale[..self.d_out])),
+        }
     }
 
     pub fn bias(&self) -> &[f32] {
@@ -286,9 +345,17 @@ impl Dense {
         #[cfg(target_arch = "x86_64")]
         if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { dense_rows_avx2_fma(self, x, y) };
+            return unsafe {
+                match &self.packed {
+                    Packed::F32(p) => dense_rows_avx2_fma(self, p, x, y),
+                    Packed::I8(p) => dense_rows_avx2_fma(self, p, x, y),
+                }
+            };
         }
-        dense_rows::<false>(self, x, y)
+        match &self.packed {
+            Packed::F32(p) => dense_rows::<f32, false>(self, p, x, y),
+            Packed::I8(p) => dense_rows::<i8, false>(self, p, x, y),
+        }
     }
 }
 
@@ -357,13 +424,24 @@ struct Projections {
 /// range of the input (the first layer's embeddings are split by table).
 fn stack(parts: &[&Dense], columns: std::ops::Range<usize>, with_bias: bool) -> Dense {
     let d_in = columns.len();
-    let (mut weight, mut bias) = (Vec::new(), Vec::new());
+    let bias: Vec<f32> = parts.iter().flat_map(|d| d.bias().iter().map(|&b| if with_bias { b } else { 0.0 })).collect();
+    let int8: Option<Vec<_>> = parts.iter().map(|d| d.int8()).collect();
+    if let Some(int8) = int8 {
+        let (mut q, mut scale) = (Vec::new(), Vec::new());
+        for ((rows, s), d) in int8.iter().zip(parts) {
+            for o in 0..d.d_out {
+                q.extend_from_slice(&rows[o * d.d_in..][columns.clone()]);
+            }
+            scale.extend_from_slice(s);
+        }
+        return Dense::quantized(d_in, bias.len(), &q, &scale, &bias);
+    }
+    let mut weight = Vec::new();
     for d in parts {
         let w = d.weight();
         for o in 0..d.d_out {
             weight.extend_from_slice(&w[o * d.d_in..][columns.clone()]);
         }
-        bias.extend(d.bias().iter().map(|&b| if with_bias { b } else { 0.0 }));
     }
     Dense::new(d_in, bias.len(), &weight, &bias)
 }

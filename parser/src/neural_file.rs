@@ -87,16 +87,24 @@ pub fn write(p: &NeuralParser, out: &mut Vec<u8>) {
     write_dense(&p.label_out, out);
 }
 
-fn read_rows(r: &mut Reader, rows: usize, cols: usize) -> Result<Vec<f32>> {
+/// Int8 rows and their scales.
+fn read_quantized(r: &mut Reader, rows: usize, cols: usize) -> Result<(Vec<i8>, Vec<f32>)> {
     let mut values = Vec::with_capacity(rows.saturating_mul(cols).min(1 << 24));
+    let mut scales = Vec::with_capacity(rows.min(1 << 20));
     for _ in 0..rows {
         let scale = r.f32()?;
         if !scale.is_finite() || scale <= 0.0 {
             return Err(ParserError::Model(format!("neural weights: row scale {scale} is not positive")));
         }
-        values.extend(r.take(cols)?.iter().map(|&q| q as i8 as f32 * scale));
+        scales.push(scale);
+        values.extend(r.take(cols)?.iter().map(|&q| q as i8));
     }
-    Ok(values)
+    Ok((values, scales))
+}
+
+fn read_rows(r: &mut Reader, rows: usize, cols: usize) -> Result<Vec<f32>> {
+    let (q, scales) = read_quantized(r, rows, cols)?;
+    Ok(q.iter().enumerate().map(|(k, &v)| v as f32 * scales[k / cols.max(1)]).collect())
 }
 
 fn read_f32s(r: &mut Reader, n: usize) -> Result<Vec<f32>> {
@@ -112,7 +120,8 @@ fn read_f32s(r: &mut Reader, n: usize) -> Result<Vec<f32>> {
 }
 
 fn read_dense(r: &mut Reader, d_in: usize, d_out: usize) -> Result<Dense> {
-    Ok(Dense::new(d_in, d_out, &read_rows(r, d_out, d_in)?, &read_f32s(r, d_out)?))
+    let (q, scale) = read_quantized(r, d_out, d_in)?;
+    Ok(Dense::quantized(d_in, d_out, &q, &scale, &read_f32s(r, d_out)?))
 }
 
 fn read_table(r: &mut Reader, rows: usize, dim: usize) -> Result<Table> {
