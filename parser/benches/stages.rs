@@ -49,6 +49,10 @@ fn main() {
         time("neural: one recurrent product (x 4 per word)", &|| {
             std::hint::black_box(gru.hidden.forward(&state));
         });
+        let one_row = gru.hidden.for_one_row();
+        time("neural: the same in its one-row form (as the parser runs it)", &|| {
+            std::hint::black_box(one_row.forward(&state));
+        });
         let x = vec![0.1f32; gru.input.d_in * ids.len()];
         time("neural: last layer's input product, one direction", &|| {
             std::hint::black_box(gru.input.forward(&x));

@@ -28,6 +28,11 @@ pub struct Dense {
 enum Packed {
     F32(Vec<f32>),
     I8(Vec<i8>),
+    /// The int8 values as IEEE half floats (exact: they are integers below 2^11), for the
+    /// one-row products of the recurrences on x86-64 with F16C: one conversion instruction per
+    /// eight weights where int8 takes two, at half the memory traffic of f32.
+    #[cfg(target_arch = "x86_64")]
+    F16(Vec<u16>),
 }
 
 /// An embedding table, row-major `[rows][dim]`.
@@ -87,6 +92,7 @@ fn madd<const FMA: bool>(acc: f32, x: f32, y: f32) -> f32 {
     if FMA { x.mul_add(y, acc) } else { acc + x * y }
 }
 
+#[inline(always)]
 fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Eight independent sums over fixed-size chunks: the compiler vectorises them without
     // reassociating and without bounds checks.
@@ -135,8 +141,18 @@ fn four_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &
             for j in 0..BLOCK {
                 acc[k][j] = madd::<FMA>(bias[b][j], scale[b][j], acc[k][j]);
             }
-            y[(r0 + k) * n_out + o0..][..n].copy_from_slice(&acc[k][..n]);
+            store(&mut y[(r0 + k) * n_out + o0..][..n], &acc[k]);
         }
+    }
+}
+
+/// The first `y.len()` values of a block: a fixed-size copy for whole blocks (a variable-length
+/// one is a library call, and there are thousands per query).
+#[inline(always)]
+fn store(y: &mut [f32], block: &[f32; BLOCK]) {
+    match <&mut [f32; BLOCK]>::try_from(&mut *y) {
+        Ok(whole) => *whole = *block,
+        Err(_) => y.copy_from_slice(&block[..y.len()]),
     }
 }
 
@@ -171,7 +187,7 @@ fn one_row<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f
         }
         let o0 = b * BLOCK;
         let n = BLOCK.min(n_out - o0);
-        y[r * n_out + o0..][..n].copy_from_slice(&sum[..n]);
+        store(&mut y[r * n_out + o0..][..n], &sum);
     }
 }
 
@@ -194,6 +210,59 @@ fn dense_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: 
 #[target_feature(enable = "avx2,fma")]
 unsafe fn dense_rows_avx2_fma<W: Copy + Into<f32>>(d: &Dense, packed: &[W], x: &[f32], y: &mut [f32]) {
     dense_rows::<W, true>(d, packed, x, y)
+}
+
+/// [`one_row`] over half-float weights, row by row.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma,f16c")]
+unsafe fn rows_f16(d: &Dense, packed: &[u16], x: &[f32], y: &mut [f32]) {
+    use std::arch::x86_64::*;
+    let (n_in, n_out) = (d.d_in, d.d_out);
+    let (bias, _) = d.bias.as_chunks::<BLOCK>();
+    let (scale, _) = d.scale.as_chunks::<BLOCK>();
+    for (xr, yr) in x.chunks_exact(n_in).zip(y.chunks_exact_mut(n_out)) {
+        for (b, block) in packed.chunks_exact(n_in * BLOCK).enumerate() {
+            let (w, _) = block.as_chunks::<BLOCK>();
+            // Two registers of eight outputs, times WAYS partial sums over the inputs.
+            let mut acc = [_mm256_setzero_ps(); 2 * WAYS];
+            let (w4, w_rest) = w.as_chunks::<WAYS>();
+            let (x4, x_rest) = xr.as_chunks::<WAYS>();
+            let half = |wr: &[u16; BLOCK], at: usize| {
+                // SAFETY: `at` is 0 or 8, so eight u16 lie there; an unaligned load.
+                unsafe { _mm256_cvtph_ps(_mm_loadu_si128(wr.as_ptr().add(at) as *const __m128i)) }
+            };
+            for (wq, xq) in w4.iter().zip(x4) {
+                for k in 0..WAYS {
+                    let xv = _mm256_set1_ps(xq[k]);
+                    acc[2 * k] = _mm256_fmadd_ps(xv, half(&wq[k], 0), acc[2 * k]);
+                    acc[2 * k + 1] = _mm256_fmadd_ps(xv, half(&wq[k], 8), acc[2 * k + 1]);
+                }
+            }
+            for (wr, &xv) in w_rest.iter().zip(x_rest) {
+                let xv = _mm256_set1_ps(xv);
+                acc[0] = _mm256_fmadd_ps(xv, half(wr, 0), acc[0]);
+                acc[1] = _mm256_fmadd_ps(xv, half(wr, 8), acc[1]);
+            }
+            let mut sum = [0f32; BLOCK];
+            let (lo, hi) = sum.split_at_mut(8);
+            // SAFETY: `lo` and `hi` are eight f32 each.
+            unsafe {
+                _mm256_storeu_ps(
+                    lo.as_mut_ptr(),
+                    _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[4], acc[6])),
+                );
+                _mm256_storeu_ps(
+                    hi.as_mut_ptr(),
+                    _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7])),
+                );
+            }
+            for j in 0..BLOCK {
+                sum[j] = bias[b][j] + scale[b][j] * sum[j];
+            }
+            let o0 = b * BLOCK;
+            store(&mut yr[o0..(o0 + BLOCK).min(n_out)], &sum);
+        }
+    }
 }
 
 /// `e^x` to about 1e-7 relative, branch-free so that loops over it vectorise (the library
@@ -259,6 +328,30 @@ fn has_avx2_fma() -> bool {
     false
 }
 
+/// An integer of magnitude below 2^11 as IEEE half-float bits (exact).
+#[cfg(target_arch = "x86_64")]
+fn int_to_half(q: i8) -> u16 {
+    if q == 0 {
+        return 0;
+    }
+    let (sign, m) = (if q < 0 { 0x8000u16 } else { 0 }, q.unsigned_abs() as u16);
+    let e = 15 - m.leading_zeros() as u16; // m = 1.f * 2^e
+    let fraction = (m << (10 - e)) & 0x3ff;
+    sign | ((e + 15) << 10) | fraction
+}
+
+/// The inverse of [`int_to_half`].
+#[cfg(target_arch = "x86_64")]
+fn half_to_int(h: u16) -> i32 {
+    if h & 0x7fff == 0 {
+        return 0;
+    }
+    let e = ((h >> 10) & 0x1f) as i32 - 15;
+    let m = ((h & 0x3ff) | 0x400) as i32;
+    let v = m >> (10 - e);
+    if h & 0x8000 != 0 { -v } else { v }
+}
+
 /// `[out][in]` values into the blocked layout.
 fn pack<W: Copy + Default>(d_in: usize, d_out: usize, weight: &[W]) -> Vec<W> {
     let stride = d_out.div_ceil(BLOCK) * BLOCK;
@@ -312,21 +405,38 @@ impl Dense {
 
     /// The weights `[out][in]`, as values.
     pub fn weight(&self) -> Vec<f32> {
-        match &self.packed {
-            Packed::F32(p) => unpack(self.d_in, self.d_out, p),
-            Packed::I8(p) => {
-                let q = unpack(self.d_in, self.d_out, p);
-                q.iter().enumerate().map(|(k, &v)| v as f32 * self.scale[k / self.d_in.max(1)]).collect()
+        match (&self.packed, self.int8()) {
+            (Packed::F32(p), _) => unpack(self.d_in, self.d_out, p),
+            (_, Some((q, scale))) => {
+                q.iter().enumerate().map(|(k, &v)| v as f32 * scale[k / self.d_in.max(1)]).collect()
             }
+            (_, None) => unreachable!("only f32 weights have no int8 form"),
         }
     }
 
     /// The int8 rows and their scales, where the weights are held that way.
     pub fn int8(&self) -> Option<(Vec<i8>, &[f32])> {
-        match &self.packed {
-            Packed::F32(_) => None,
-            Packed::I8(p) => Some((unpack(self.d_in, self.d_out, p), &self.scale[..self.d_out])),
+        let q = match &self.packed {
+            Packed::F32(_) => return None,
+            Packed::I8(p) => unpack(self.d_in, self.d_out, p),
+            #[cfg(target_arch = "x86_64")]
+            Packed::F16(p) => unpack(self.d_in, self.d_out, p).into_iter().map(|h| half_to_int(h) as i8).collect(),
+        };
+        Some((q, &self.scale[..self.d_out]))
+    }
+
+    /// The form fastest for one row at a time (the recurrences): int8 weights as half floats
+    /// where the CPU converts those in one instruction.
+    pub fn for_one_row(&self) -> Dense {
+        #[cfg(target_arch = "x86_64")]
+        if let Packed::I8(p) = &self.packed
+            && has_avx2_fma()
+            && std::arch::is_x86_feature_detected!("f16c")
+        {
+            let halves = p.iter().map(|&q| int_to_half(q)).collect();
+            return Dense { packed: Packed::F16(halves), ..self.clone() };
         }
+        self.clone()
     }
 
     pub fn bias(&self) -> &[f32] {
@@ -345,16 +455,20 @@ impl Dense {
         #[cfg(target_arch = "x86_64")]
         if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            // (F16 weights exist only where F16C was found too.)
             return unsafe {
                 match &self.packed {
                     Packed::F32(p) => dense_rows_avx2_fma(self, p, x, y),
                     Packed::I8(p) => dense_rows_avx2_fma(self, p, x, y),
+                    Packed::F16(p) => rows_f16(self, p, x, y),
                 }
             };
         }
         match &self.packed {
             Packed::F32(p) => dense_rows::<f32, false>(self, p, x, y),
             Packed::I8(p) => dense_rows::<i8, false>(self, p, x, y),
+            #[cfg(target_arch = "x86_64")]
+            Packed::F16(_) => unreachable!("half-float weights are made only where AVX2 and F16C are"),
         }
     }
 }
@@ -367,28 +481,27 @@ impl Table {
     }
 }
 
-impl GruDirection {
-    /// Runs over `n` steps in `order`, the input gate pre-activations of step `t` being
-    /// `gates[t * gate_stride + gate_offset..][..3h]`; writes each step's state into `out` (row
-    /// stride `stride`, starting at column `offset`).
-    fn run(
-        &self,
-        (gates, gate_stride, gate_offset): (&[f32], usize, usize),
-        order: impl Iterator<Item = usize>,
-        out: &mut [f32],
-        stride: usize,
-        offset: usize,
-    ) {
-        let h = self.hidden.d_in;
-        let mut state = vec![0f32; h];
-        let mut gh = vec![0f32; 3 * h];
-        let avx2_fma = has_avx2_fma();
-        for t in order {
-            let gx = &gates[t * gate_stride + gate_offset..][..3 * h];
-            self.hidden.forward_into(&state, &mut gh);
-            step(avx2_fma, gx, &gh, &mut state);
-            out[t * stride + offset..t * stride + offset + h].copy_from_slice(&state);
-        }
+/// One direction of a GRU layer over `n` steps in `order`, `hidden` being its recurrent
+/// product; the input gate pre-activations of step `t` are
+/// `gates[t * gate_stride + gate_offset..][..3h]`. Writes each step's state into `out` (row
+/// stride `stride`, starting at column `offset`).
+fn recurrence(
+    hidden: &Dense,
+    (gates, gate_stride, gate_offset): (&[f32], usize, usize),
+    order: impl Iterator<Item = usize>,
+    out: &mut [f32],
+    stride: usize,
+    offset: usize,
+) {
+    let h = hidden.d_in;
+    let mut state = vec![0f32; h];
+    let mut gh = vec![0f32; 3 * h];
+    let avx2_fma = has_avx2_fma();
+    for t in order {
+        let gx = &gates[t * gate_stride + gate_offset..][..3 * h];
+        hidden.forward_into(&state, &mut gh);
+        step(avx2_fma, gx, &gh, &mut state);
+        out[t * stride + offset..t * stride + offset + h].copy_from_slice(&state);
     }
 }
 
@@ -412,6 +525,8 @@ struct Projections {
     /// Per layer, `[forward; backward]` input gates `[6h][in]`; the first layer's only over
     /// the word vector (it carries the biases).
     inputs: Vec<Dense>,
+    /// Per layer, the forward and backward recurrent products in their one-row form.
+    hidden: Vec<[Dense; 2]>,
     /// `[rows][6h]` each.
     clusters: Vec<f32>,
     tags: Vec<f32>,
@@ -467,22 +582,24 @@ impl Projections {
             suffixes = stack(&both, columns(p.suffixes.dim), false).forward(&p.suffixes.values);
         }
         let mlp = stack(&[&p.arc_dep, &p.arc_head, &p.label_dep, &p.label_head], 0..p.arc_dep.d_in, true);
-        Projections { inputs, clusters, tags, suffixes, mlp }
+        let hidden = p.rnn.iter().map(|[f, b]| [f.hidden.for_one_row(), b.hidden.for_one_row()]).collect();
+        Projections { inputs, hidden, clusters, tags, suffixes, mlp }
     }
 }
 
 /// Row `id` of a `[rows][dim]` table, the last row for ids past the end.
+#[inline(always)]
 fn row(values: &[f32], dim: usize, id: u32) -> &[f32] {
     let rows = values.len() / dim.max(1);
     let id = (id as usize).min(rows.saturating_sub(1));
     &values[id * dim..(id + 1) * dim]
 }
 
+#[inline(always)]
 fn leaky(v: &mut [f32]) {
     for x in v {
-        if *x < 0.0 {
-            *x *= SLOPE;
-        }
+        // Branch-free (so it vectorises) because 0 < SLOPE < 1.
+        *x = x.max(*x * SLOPE);
     }
 }
 
@@ -493,13 +610,30 @@ impl NeuralParser {
 
     /// Arc scores `[head][dependent]` over the root and the words, and the label MLP outputs.
     pub fn scores(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        #[cfg(target_arch = "x86_64")]
+        if has_avx2_fma() {
+            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+            return unsafe { self.scores_avx2_fma(ids) };
+        }
+        self.scores_inline(ids)
+    }
+
+    /// The glue between the products (table sums, arc dot products) compiled for AVX2 too.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn scores_avx2_fma(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+        self.scores_inline(ids)
+    }
+
+    #[inline(always)]
+    fn scores_inline(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
         let p = self.projections();
         let n = ids.len();
         let mut x = Vec::with_capacity(n * self.words.dim);
         for &w in &ids.words {
             x.extend_from_slice(self.words.row(w));
         }
-        for (layer, [forward, backward]) in self.rnn.iter().enumerate() {
+        for (layer, [forward, _]) in self.rnn.iter().enumerate() {
             let h = forward.hidden.d_in;
             let mut gates = p.inputs[layer].forward(&x);
             if layer == 0 {
@@ -513,8 +647,9 @@ impl NeuralParser {
                 }
             }
             let mut out = vec![0f32; n * 2 * h];
-            forward.run((&gates, 6 * h, 0), 0..n, &mut out, 2 * h, 0);
-            backward.run((&gates, 6 * h, 3 * h), (0..n).rev(), &mut out, 2 * h, h);
+            let [forward_hidden, backward_hidden] = &p.hidden[layer];
+            recurrence(forward_hidden, (&gates, 6 * h, 0), 0..n, &mut out, 2 * h, 0);
+            recurrence(backward_hidden, (&gates, 6 * h, 3 * h), (0..n).rev(), &mut out, 2 * h, h);
             x = out;
         }
         let (a, l) = (self.arc_dep.d_out, self.label_dep.d_out);
@@ -570,5 +705,47 @@ impl NeuralParser {
             .map(|z| (0..z.len()).fold(0, |best, k| if z[k] > z[best] { k } else { best }))
             .collect();
         (heads, labels)
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int8_values_survive_half_floats() {
+        assert_eq!(int_to_half(1), 0x3c00);
+        assert_eq!(int_to_half(-2), 0xc000);
+        assert_eq!(int_to_half(127), 0x57f0);
+        for q in i8::MIN + 1..=i8::MAX {
+            assert_eq!(half_to_int(int_to_half(q)), q as i32, "{q}");
+        }
+    }
+
+    #[test]
+    fn every_weight_form_computes_the_same_product() {
+        let (d_in, d_out) = (37, 21);
+        let q: Vec<i8> = (0..d_in * d_out).map(|k| ((k * 37 % 255) as i32 - 127) as i8).collect();
+        let scale: Vec<f32> = (0..d_out).map(|o| 0.01 + o as f32 * 1e-3).collect();
+        let bias: Vec<f32> = (0..d_out).map(|o| o as f32 * 0.1 - 1.0).collect();
+        let quantized = Dense::quantized(d_in, d_out, &q, &scale, &bias);
+        let float = Dense::new(d_in, d_out, &quantized.weight(), &bias);
+        let one_row = quantized.for_one_row();
+        assert_eq!(one_row.int8().expect("int8 form").0, q);
+        for rows in [1, 3, 4, 9] {
+            let x: Vec<f32> = (0..rows * d_in).map(|k| (k as f32 * 0.37).sin()).collect();
+            let want: Vec<f32> = (0..rows * d_out)
+                .map(|k| {
+                    let (r, o) = (k / d_out, k % d_out);
+                    bias[o] + (0..d_in).map(|i| q[o * d_in + i] as f32 * scale[o] * x[r * d_in + i]).sum::<f32>()
+                })
+                .collect();
+            for d in [&quantized, &float, &one_row] {
+                let got = d.forward(&x);
+                for (g, w) in got.iter().zip(&want) {
+                    assert!((g - w).abs() < 1e-4, "{rows} rows: {g} vs {w}");
+                }
+            }
+        }
     }
 }
