@@ -115,14 +115,22 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 #[inline(always)]
 fn four_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f32], r0: usize, y: &mut [f32]) {
     let (n_in, n_out) = (d.d_in, d.d_out);
-    // The four inputs interleaved, `[in][WAYS]`, so the loop below has no bounds checks.
-    let mut xt = vec![0f32; n_in * WAYS];
+    // The four inputs interleaved, `[in][WAYS]`, so the loop below has no bounds checks; on the
+    // stack for the usual widths (an allocation per four rows showed in profiles).
+    let mut stack = [[0f32; WAYS]; 512];
+    let mut heap = Vec::new();
+    let xt: &mut [[f32; WAYS]] = if n_in <= stack.len() {
+        &mut stack[..n_in]
+    } else {
+        heap.resize(n_in, [0f32; WAYS]);
+        &mut heap
+    };
     for k in 0..WAYS {
         for (i, &v) in x[(r0 + k) * n_in..(r0 + k + 1) * n_in].iter().enumerate() {
-            xt[i * WAYS + k] = v;
+            xt[i][k] = v;
         }
     }
-    let (xt, _) = xt.as_chunks::<WAYS>();
+    let xt = &*xt;
     let (bias, _) = d.bias.as_chunks::<BLOCK>();
     let (scale, _) = d.scale.as_chunks::<BLOCK>();
     for (b, block) in packed.chunks_exact(n_in * BLOCK).enumerate() {
@@ -138,21 +146,26 @@ fn four_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &
         let o0 = b * BLOCK;
         let n = BLOCK.min(n_out - o0);
         for k in 0..WAYS {
-            for j in 0..BLOCK {
-                acc[k][j] = madd::<FMA>(bias[b][j], scale[b][j], acc[k][j]);
-            }
-            store(&mut y[(r0 + k) * n_out + o0..][..n], &acc[k]);
+            finish::<FMA>(&mut y[(r0 + k) * n_out + o0..][..n], &bias[b], &scale[b], &acc[k]);
         }
     }
 }
 
-/// The first `y.len()` values of a block: a fixed-size copy for whole blocks (a variable-length
-/// one is a library call, and there are thousands per query).
+/// `y = bias + scale * sum` over the first `y.len()` outputs of a block, written in place: a
+/// copy of a finished block would become a variable-length library call (thousands per query).
 #[inline(always)]
-fn store(y: &mut [f32], block: &[f32; BLOCK]) {
+fn finish<const FMA: bool>(y: &mut [f32], bias: &[f32; BLOCK], scale: &[f32; BLOCK], sum: &[f32; BLOCK]) {
     match <&mut [f32; BLOCK]>::try_from(&mut *y) {
-        Ok(whole) => *whole = *block,
-        Err(_) => y.copy_from_slice(&block[..y.len()]),
+        Ok(whole) => {
+            for j in 0..BLOCK {
+                whole[j] = madd::<FMA>(bias[j], scale[j], sum[j]);
+            }
+        }
+        Err(_) => {
+            for (j, v) in y.iter_mut().enumerate() {
+                *v = madd::<FMA>(bias[j], scale[j], sum[j]);
+            }
+        }
     }
 }
 
@@ -183,11 +196,10 @@ fn one_row<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f
         }
         for j in 0..BLOCK {
             sum[j] += (acc[0][j] + acc[1][j]) + (acc[2][j] + acc[3][j]);
-            sum[j] = madd::<FMA>(bias[b][j], scale[b][j], sum[j]);
         }
         let o0 = b * BLOCK;
         let n = BLOCK.min(n_out - o0);
-        store(&mut y[r * n_out + o0..][..n], &sum);
+        finish::<FMA>(&mut y[r * n_out + o0..][..n], &bias[b], &scale[b], &sum);
     }
 }
 
@@ -256,11 +268,8 @@ unsafe fn rows_f16(d: &Dense, packed: &[u16], x: &[f32], y: &mut [f32]) {
                     _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7])),
                 );
             }
-            for j in 0..BLOCK {
-                sum[j] = bias[b][j] + scale[b][j] * sum[j];
-            }
             let o0 = b * BLOCK;
-            store(&mut yr[o0..(o0 + BLOCK).min(n_out)], &sum);
+            finish::<true>(&mut yr[o0..(o0 + BLOCK).min(n_out)], &bias[b], &scale[b], &sum);
         }
     }
 }
