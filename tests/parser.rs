@@ -25,8 +25,8 @@ fn ewt_test_accuracy() {
     println!("EWT test: {} words, UPOS {:.2} UAS {:.2} LAS {:.2}", s.words, s.upos_accuracy(), s.uas(), s.las());
     assert_eq!(s.words, 25_094);
     assert!(s.upos_accuracy() >= 95.0, "UPOS {:.2}", s.upos_accuracy());
-    assert!(s.uas() >= 87.0, "UAS {:.2}", s.uas());
-    assert!(s.las() >= 84.0, "LAS {:.2}", s.las());
+    assert!(s.uas() >= 88.0, "UAS {:.2}", s.uas());
+    assert!(s.las() >= 85.0, "LAS {:.2}", s.las());
 }
 
 #[test]
@@ -42,8 +42,8 @@ fn agreement_with_corenlp_on_tacos() {
     );
     assert_eq!(a.queries, 4_083);
     assert!(a.compared_pct() >= 99.0, "word lists agree on {:.2}%", a.compared_pct());
-    assert!(a.unlabeled_pct() >= 92.5, "unlabeled {:.2}", a.unlabeled_pct());
-    assert!(a.labeled_pct() >= 89.5, "labeled {:.2}", a.labeled_pct());
+    assert!(a.unlabeled_pct() >= 92.0, "unlabeled {:.2}", a.unlabeled_pct());
+    assert!(a.labeled_pct() >= 89.0, "labeled {:.2}", a.labeled_pct());
 }
 
 /// Text in, the exact adjacency of the reference data out (small-io query 0, parsed there by
