@@ -1,6 +1,6 @@
 //! The neural dependency scorer at inference time, in plain Rust (no tensor library: the query
-//! is a dozen words, so a few dot-product loops beat any dispatch overhead, and the wasm
-//! module stays small). Mirrors `cmin::parser_training::network` exactly; a test in the
+//! is a dozen words, so a few blocked multiply-add loops beat any dispatch overhead, and the
+//! wasm module stays small). Mirrors `cmin::parser_training::network` exactly; a test in the
 //! `cmin` crate checks the two agree.
 
 use std::sync::OnceLock;
@@ -22,8 +22,8 @@ pub struct Dense {
 }
 
 /// Weights as trained, or as the model file stores them: int8 with a scale per output. The
-/// int8 form is the same function (`q * scale` is what the file means) read from memory a
-/// quarter as often, which is what bounds the recurrences.
+/// int8 form is the same function (`q * scale` is what the file means) in a quarter of the
+/// memory.
 #[derive(Clone, Debug, PartialEq)]
 enum Packed {
     F32(Vec<f32>),
