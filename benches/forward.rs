@@ -1,10 +1,14 @@
-//! Forward latency of `reference_tacos` (200 clips, 12-word query), split into video encoding
-//! and per-query time. Run: `cargo bench --bench forward -- [cpu|wgpu ...] [--iters N]`.
-//! Weights are random: latency does not depend on their values.
+//! Forward latency, split into video encoding (once per video) and per query on an encoded
+//! video, for `reference_tacos` (200 clips, random weights: latency does not depend on their
+//! values) and the demo's world model (`www/assets/cmin-world.safetensors`, 48 clips); on the
+//! wgpu path also the kernel dispatches of one query and of one video encoding, counted as
+//! they are launched.
+//!
+//! Run: `cargo bench --bench forward -- [cpu] [wgpu] [--model tacos|world] [--iters N]`.
 
 use std::time::{Duration, Instant};
 
-use cmin::{Cmin, CminConfig, Localizer, Query, RankOptions};
+use cmin::{Cmin, CminConfig, EncodedVideo, Localizer, Query, RankOptions};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -38,15 +42,26 @@ fn query(words: usize, dim: usize) -> Query {
     Query::new(values(words * dim, 7), dim, adjacency).unwrap()
 }
 
-fn bench(name: &str, device: burn::tensor::Device, iters: usize) {
-    let config = CminConfig::reference_tacos();
-    let loc = Localizer::new(Cmin::new(&config, &device), device.clone());
-    let features = values(200 * config.frame_dim, 1);
+fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
+    match name {
+        "tacos" => Cmin::new(&CminConfig::reference_tacos(), device),
+        _ => {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
+            cmin::weights::load_file(path.as_ref(), None, device).expect("the demo's world model")
+        }
+    }
+}
+
+fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iters: usize) {
+    let loc = Localizer::new(model(model_name, &device), device.clone());
+    let config = loc.config().clone();
+    let clips = config.num_clips;
+    let features = values(clips * config.frame_dim, 1);
     let q = query(12, config.word_dim);
     let opts = RankOptions::default();
-    let encode = || {
-        let v = loc.encode_video(&features, 200, config.frame_dim, 120.0).unwrap();
-        let _ = v.encoded.clone().slice([0..1, 0..1, 0..1]).into_data(); // wait for the device
+    let encode = || -> EncodedVideo {
+        let v = loc.encode_video(&features, clips, config.frame_dim, 120.0).unwrap();
+        let _ = v.encoded.clip_part.clone().slice([0..1, 0..1, 0..1]).into_data(); // wait for the device
         v
     };
     // Warm-up: allocations, and shader compilation on wgpu.
@@ -66,28 +81,48 @@ fn bench(name: &str, device: burn::tensor::Device, iters: usize) {
     }
     let (e, p) = (median(enc), median(per_query));
     println!(
-        "{name:<6} reference_tacos 200 clips, 12 words: video encoding {:>8.2} ms | per query {:>8.2} ms | full forward {:>8.2} ms (median of {iters})",
+        "{device_name:<6} {model_name:<5} ({clips} clips, d {}, 12 words): video encoding {:>8.2} ms | per query {:>8.2} ms | full forward {:>8.2} ms (median of {iters})",
+        config.d_model,
         ms(e),
         ms(p),
         ms(e + p)
     );
+    if device_name == "wgpu" {
+        let (_, encoding) = cmin::ops::dispatches::count_dispatches(encode);
+        let (_, one_query) = cmin::ops::dispatches::count_dispatches(|| loc.localize(&video, &q, opts).unwrap());
+        println!(
+            "{device_name:<6} {model_name:<5} dispatches: {} per query, {} per video encoding",
+            one_query.total(),
+            encoding.total()
+        );
+        if std::env::var_os("CMIN_BENCH_KERNELS").is_some() {
+            for (kernel, count) in &one_query.by_kernel {
+                println!("    {count:>4} x {kernel}");
+            }
+        }
+    }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let iters = args
-        .iter()
-        .position(|a| a == "--iters")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let iters = option("--iters").and_then(|v| v.parse().ok()).unwrap_or(20);
+    let models = match option("--model").as_deref() {
+        Some("tacos") => vec!["tacos"],
+        Some("world") => vec!["world"],
+        _ => vec!["tacos", "world"],
+    };
     let mut devices: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a == "cpu" || *a == "wgpu").collect();
     if devices.is_empty() {
         devices = vec!["cpu", "wgpu"];
     }
     for name in devices {
         match cmin::device::by_name(name) {
-            Ok(device) => bench(name, device, iters),
+            Ok(device) => {
+                for model_name in &models {
+                    bench(name, device.clone(), model_name, iters);
+                }
+            }
             Err(e) => println!("{name:<6} unavailable: {e}"),
         }
     }

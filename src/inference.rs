@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::anchors::Anchors;
 use crate::config::CminConfig;
 use crate::error::{CminError, Result};
-use crate::model::Cmin;
+use crate::model::{Cmin, StageVideo};
 use crate::query::{Query, batch_queries};
 use crate::ranking::{RankOptions, nms, reference_top1, refine};
 use crate::video::{Timeline, resample, validate_features};
@@ -18,8 +18,9 @@ use crate::video::{Timeline, resample, validate_features};
 /// A video after the query-independent video encoder.
 #[derive(Clone, Debug)]
 pub struct EncodedVideo {
-    /// `[1, n, d]`
-    pub encoded: Tensor<3>,
+    /// The video encoder's output and the first stage's query-independent projections,
+    /// each `[1, n, d]`.
+    pub encoded: StageVideo,
     pub timeline: Timeline,
 }
 
@@ -122,8 +123,7 @@ impl Localizer {
         let (batch, truncated) = batch_queries(queries, c, &self.device)?;
         let b = queries.len();
         let (n, m) = (c.num_clips, c.max_words);
-        let encoded = video.encoded.clone().expand([b, n, c.d_model]);
-        let out = self.model.forward_encoded(encoded, &batch);
+        let out = self.model.forward_encoded(&video.encoded.expand(b), &batch);
         let k = self.anchors.num_anchors();
         let attention = out.last_stage().attention.clone().reshape([b, n * m]);
         let packed =

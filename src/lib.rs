@@ -14,6 +14,7 @@ pub mod inference;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod ops;
 pub mod parity;
 #[cfg(not(target_family = "wasm"))]
 pub mod parser_training;

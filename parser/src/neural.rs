@@ -5,6 +5,8 @@
 
 use std::sync::OnceLock;
 
+use cmin_kernels::{gru_cell, has_avx2_fma};
+
 use crate::biaffine::{Lexicon, TokenIds};
 
 /// `y = W x + b`. The weights are kept transposed in blocks of outputs, `[out / BLOCK][in]
@@ -274,46 +276,6 @@ unsafe fn rows_f16(d: &Dense, packed: &[u16], x: &[f32], y: &mut [f32]) {
     }
 }
 
-/// `e^x` to about 1e-7 relative, branch-free so that loops over it vectorise (the library
-/// `exp` is a call per element, and the GRU cell makes three per unit and step).
-#[inline(always)]
-fn exp(x: f32) -> f32 {
-    // e^x = 2^n e^r with n = round(x / ln 2), |r| <= ln 2 / 2; the shifter rounds to nearest
-    // and leaves n in the low mantissa bits.
-    const SHIFTER: f32 = 12_582_912.0; // 1.5 * 2^23
-    let x = x.clamp(-87.0, 88.0);
-    let shifted = x * std::f32::consts::LOG2_E + SHIFTER;
-    let n = shifted - SHIFTER;
-    let r = n.mul_add(-0.693_145_75, x) - n * 1.428_606_8e-6;
-    let p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
-    let two_n = f32::from_bits((shifted.to_bits().wrapping_sub(SHIFTER.to_bits()).wrapping_add(127)) << 23);
-    p * two_n
-}
-
-#[inline(always)]
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + exp(-x))
-}
-
-#[inline(always)]
-fn tanh(x: f32) -> f32 {
-    2.0 * sigmoid(2.0 * x) - 1.0
-}
-
-/// One GRU step over `h` units: `gx`, `gh` are the input and hidden gate pre-activations
-/// (r, z, n), `state` is updated in place.
-#[inline(always)]
-fn gru_cell(gx: &[f32], gh: &[f32], state: &mut [f32]) {
-    let h = state.len();
-    let (gx, gh) = (&gx[..3 * h], &gh[..3 * h]);
-    for k in 0..h {
-        let r = sigmoid(gx[k] + gh[k]);
-        let z = sigmoid(gx[h + k] + gh[h + k]);
-        let n = tanh(gx[2 * h + k] + r * gh[2 * h + k]);
-        state[k] = n + z * (state[k] - n);
-    }
-}
-
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn gru_cell_avx2_fma(gx: &[f32], gh: &[f32], state: &mut [f32]) {
@@ -330,12 +292,6 @@ fn step(avx2_fma: bool, gx: &[f32], gh: &[f32], state: &mut [f32]) {
     gru_cell(gx, gh, state)
 }
 
-fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma");
-    #[cfg(not(target_arch = "x86_64"))]
-    false
-}
 
 /// An integer of magnitude below 2^11 as IEEE half-float bits (exact).
 #[cfg(target_arch = "x86_64")]

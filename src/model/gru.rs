@@ -2,10 +2,10 @@
 //! hidden projection) and packed-sequence semantics for variable lengths.
 
 use burn::module::{Module, Param};
-use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::layers::uniform;
+use crate::ops::gru::gru_recurrence;
 
 /// The tensors of one `torch.nn.GRU(bidirectional=True)`, named as its state dict names them.
 #[derive(Module, Debug)]
@@ -52,8 +52,8 @@ impl BiGru {
     /// the backward direction starts at its last true word and positions past the length
     /// output zeros, exactly as `pack_padded_sequence` does.
     ///
-    /// Both directions advance in one batched step (direction is a leading batch axis), which
-    /// halves the number of sequential kernel launches.
+    /// Both directions run as one fused recurrence (direction is a leading batch axis): one
+    /// operation for all time steps (see `crate::ops::gru`).
     ///
     /// # Shapes
     /// - x: `[batch, time, d_in]`
@@ -83,24 +83,11 @@ impl BiGru {
             vec![self.gru.weight_hh_l0.val().transpose(), self.gru.weight_hh_l0_reverse.val().transpose()],
             0,
         );
-        let b_hh = Tensor::stack::<2>(vec![self.gru.bias_hh_l0.val(), self.gru.bias_hh_l0_reverse.val()], 0)
-            .unsqueeze_dim::<3>(1);
+        let b_hh = Tensor::stack::<2>(vec![self.gru.bias_hh_l0.val(), self.gru.bias_hh_l0_reverse.val()], 0);
         // Input projections for every step at once; only the hidden path is sequential.
         let gates_x = (stacked_x.matmul(w_ih) + b_ih.unsqueeze_dim::<3>(1)).reshape([2, batch, time, 3 * h]);
 
-        let mut state = Tensor::<3>::zeros([2, batch, h], &device);
-        let mut outputs = Vec::with_capacity(time);
-        for t in 0..time {
-            let gx = gates_x.clone().narrow(2, t, 1).reshape([2, batch, 3 * h]);
-            let gh = state.clone().matmul(w_hh.clone()) + b_hh.clone();
-            let rz = sigmoid(gx.clone().narrow(2, 0, 2 * h) + gh.clone().narrow(2, 0, 2 * h));
-            let r = rz.clone().narrow(2, 0, h);
-            let z = rz.narrow(2, h, h);
-            let n = tanh(gx.narrow(2, 2 * h, h) + r * gh.narrow(2, 2 * h, h));
-            state = n.clone() + z * (state - n);
-            outputs.push(state.clone());
-        }
-        let out = Tensor::stack::<4>(outputs, 2); // [2, batch, time, h]
+        let out = gru_recurrence(gates_x, w_hh, b_hh); // [2, batch, time, h]
         let forward = out.clone().narrow(0, 0, 1).reshape([batch, time, h]);
         let backward = reverse(out.narrow(0, 1, 1).reshape([batch, time, h]), h);
         let both = Tensor::cat(vec![forward, backward], 2);

@@ -27,17 +27,22 @@ impl AttentiveAggregation {
         }
     }
 
-    /// Returns the aggregate and the attention (the paper's Figure 8).
+    /// The clip half of the attention logits, `W1 f + b1`: it depends on the video alone.
+    pub fn clip_part(&self, video: Tensor<3>) -> Tensor<3> {
+        self.ws1.forward(video)
+    }
+
+    /// Returns the aggregate and the attention (the paper's Figure 8), given the clip half
+    /// of the logits from [`Self::clip_part`].
     ///
     /// # Shapes
-    /// - video: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
+    /// - clip_part: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
     /// - output: (`[batch, clips, d]`, `[batch, clips, words]`)
-    pub fn forward(&self, video: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
-        let [batch, clips, dim] = video.dims();
+    pub fn forward(&self, clip_part: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
+        let [batch, clips, dim] = clip_part.dims();
         let words = query.dims()[1];
-        let clip_part = self.ws1.forward(video).unsqueeze_dim::<4>(2); // [b, n, 1, d]
         let word_part = self.ws2.forward(query.clone()).unsqueeze_dim::<4>(1); // [b, 1, m, d]
-        let hidden = tanh(clip_part + word_part).reshape([batch * clips * words, dim]);
+        let hidden = tanh(clip_part.unsqueeze_dim::<4>(2) + word_part).reshape([batch * clips * words, dim]);
         let logits = self.wst.forward(hidden).reshape([batch, clips, words]) + word_logit_mask;
         let attention = softmax(logits, 2);
         (attention.clone().matmul(query), attention)
@@ -56,13 +61,17 @@ impl CrossGate {
         CrossGate { fc_gate1: Linear::new(dim, dim, false, device), fc_gate2: Linear::new(dim, dim, false, device) }
     }
 
+    /// `sigmoid(G1 f)`, the video's gate on the aggregate: it depends on the video alone.
+    pub fn aggregate_gate(&self, video: Tensor<3>) -> Tensor<3> {
+        sigmoid(self.fc_gate1.forward(video))
+    }
+
     /// # Shapes
-    /// - video, aggregate: `[batch, clips, d]`
+    /// - video, aggregate, aggregate_gate (from [`Self::aggregate_gate`]): `[batch, clips, d]`
     /// - output: (gated video, gated aggregate), both `[batch, clips, d]`
-    pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
-        let gated_video = video.clone() * sigmoid(self.fc_gate2.forward(aggregate.clone()));
-        let gated_aggregate = aggregate * sigmoid(self.fc_gate1.forward(video));
-        (gated_video, gated_aggregate)
+    pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>, aggregate_gate: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
+        let gated_video = video * sigmoid(self.fc_gate2.forward(aggregate.clone()));
+        (gated_video, aggregate * aggregate_gate)
     }
 }
 
@@ -120,13 +129,27 @@ impl InteractionStage {
         }
     }
 
+    /// What the stage computes from its video input alone, to be reused for every query.
+    ///
     /// # Shapes
-    /// - video: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
-    pub fn forward(&self, video: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> StageOutput {
-        let (aggregated, attention) = self.v2s.forward(video.clone(), query, word_logit_mask);
-        let (gated_video, gated_query) = match &self.cross_gate {
-            Some(gate) => gate.forward(video, aggregated.clone()),
-            None => (video, aggregated.clone()),
+    /// - video: `[batch, clips, d]`
+    pub fn prepare(&self, video: Tensor<3>) -> StageVideo {
+        StageVideo {
+            clip_part: self.v2s.clip_part(video.clone()),
+            aggregate_gate: self.cross_gate.as_ref().map(|gate| gate.aggregate_gate(video.clone())),
+            video,
+        }
+    }
+
+    /// # Shapes
+    /// - video: from [`Self::prepare`], query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
+    pub fn forward(&self, video: &StageVideo, query: Tensor<3>, word_logit_mask: Tensor<3>) -> StageOutput {
+        let (aggregated, attention) = self.v2s.forward(video.clip_part.clone(), query, word_logit_mask);
+        let (gated_video, gated_query) = match (&self.cross_gate, &video.aggregate_gate) {
+            (Some(gate), Some(aggregate_gate)) => {
+                gate.forward(video.video.clone(), aggregated.clone(), aggregate_gate.clone())
+            }
+            _ => (video.video.clone(), aggregated.clone()),
         };
         let fused_input = match &self.fusion {
             Some(bilinear) => bilinear.forward(gated_video.clone(), gated_query.clone()),
@@ -134,5 +157,32 @@ impl InteractionStage {
         };
         let fused = self.dropout.forward(self.rnn.forward(fused_input, None));
         StageOutput { aggregated, attention, gated_video, gated_query, fused }
+    }
+}
+
+/// A stage's video input with what the stage derives from it alone (see
+/// [`InteractionStage::prepare`]), all `[batch, clips, d]`.
+#[derive(Clone, Debug)]
+pub struct StageVideo {
+    pub video: Tensor<3>,
+    /// `W1 f + b1`, the clip half of the attention logits.
+    pub clip_part: Tensor<3>,
+    /// `sigmoid(G1 f)`, when the stage has a cross gate.
+    pub aggregate_gate: Option<Tensor<3>>,
+}
+
+impl StageVideo {
+    /// The same video repeated for a batch of `batch` queries (no copy where the backend can
+    /// broadcast).
+    pub fn expand(&self, batch: usize) -> StageVideo {
+        let grow = |t: &Tensor<3>| {
+            let [_, clips, d] = t.dims();
+            t.clone().expand([batch, clips, d])
+        };
+        StageVideo {
+            video: grow(&self.video),
+            clip_part: grow(&self.clip_part),
+            aggregate_gate: self.aggregate_gate.as_ref().map(grow),
+        }
     }
 }

@@ -16,7 +16,7 @@ use burn::tensor::{Device, Tensor};
 
 pub use batch::QueryBatch;
 use head::MomentHead;
-pub use interaction::{InteractionStage, StageOutput};
+pub use interaction::{InteractionStage, StageOutput, StageVideo};
 use query_encoder::QueryEncoder;
 use video_encoder::VideoEncoder;
 
@@ -74,32 +74,40 @@ impl Cmin {
         &self.config
     }
 
-    /// The query-independent part: encode once, localize many queries against it.
+    /// The query-independent part: encode once, localize many queries against it. Holds the
+    /// video encoder's output and what the first interaction stage derives from it alone.
     ///
     /// # Shapes
     /// - frames: `[batch, clips, frame_dim]` (already resampled to `num_clips`)
-    /// - output: `[batch, clips, d]`
-    pub fn encode_video(&self, frames: Tensor<3>) -> Tensor<3> {
-        self.video_encoder.forward(frames)
+    /// - output: every tensor `[batch, clips, d]`
+    pub fn encode_video(&self, frames: Tensor<3>) -> StageVideo {
+        let encoded = self.video_encoder.forward(frames);
+        self.stages.first().expect("a model has at least one stage").prepare(encoded)
     }
 
-    /// Everything after the video encoder. `video_encoded` must have the query batch's size.
-    pub fn forward_encoded(&self, video_encoded: Tensor<3>, query: &QueryBatch) -> CminOutput {
+    /// Everything after [`Self::encode_video`]; the video must have the query batch's size
+    /// (see [`StageVideo::expand`]).
+    pub fn forward_encoded(&self, video: &StageVideo, query: &QueryBatch) -> CminOutput {
         let query_encoded = self.sentence_encoder.forward(query);
-        let mut stages = Vec::with_capacity(self.stages.len());
-        let mut video = video_encoded.clone();
+        let mut stages: Vec<StageOutput> = Vec::with_capacity(self.stages.len());
         for stage in &self.stages {
-            let out = stage.forward(video, query_encoded.clone(), query.word_logit_mask.clone());
-            video = out.fused.clone();
-            stages.push(out);
+            let later_stage_video;
+            let input = match stages.last() {
+                None => video,
+                Some(previous) => {
+                    later_stage_video = stage.prepare(previous.fused.clone());
+                    &later_stage_video
+                }
+            };
+            stages.push(stage.forward(input, query_encoded.clone(), query.word_logit_mask.clone()));
         }
-        let (score_logits, offsets) = self.head.forward(video);
+        let (score_logits, offsets) = self.head.forward(stages.last().expect("at least one stage").fused.clone());
         let scores = sigmoid(score_logits.clone());
-        CminOutput { video_encoded, query_encoded, stages, scores, score_logits, offsets }
+        CminOutput { video_encoded: video.video.clone(), query_encoded, stages, scores, score_logits, offsets }
     }
 
     /// The full forward pass.
     pub fn forward(&self, frames: Tensor<3>, query: &QueryBatch) -> CminOutput {
-        self.forward_encoded(self.encode_video(frames), query)
+        self.forward_encoded(&self.encode_video(frames), query)
     }
 }

@@ -1,0 +1,7 @@
+//! Operations that burn does not have, added to every backend we ship through burn's backend
+//! extensions: one trait per operation, implemented for the CPU (flex), CubeCL (wgpu and
+//! WebGPU) and autodiff backends, and a `Tensor` function that reaches them through dispatch.
+
+pub mod gru;
+#[cfg(any(feature = "wgpu", target_family = "wasm"))]
+pub mod dispatches;
