@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::anchors::Anchors;
 use crate::config::CminConfig;
 use crate::error::{CminError, Result};
-use crate::model::{Cmin, StageVideo};
+use crate::model::{Cmin, CminWeights, StageVideo};
 use crate::query::{Query, batch_queries};
 use crate::ranking::{RankOptions, nms, reference_top1, refine};
 use crate::video::{Timeline, resample, validate_features};
@@ -61,6 +61,8 @@ pub struct Localization {
 #[derive(Debug)]
 pub struct Localizer {
     model: Cmin,
+    /// `model.pack()`, once: the model does not change while it serves queries.
+    weights: CminWeights,
     anchors: Anchors,
     device: Device,
 }
@@ -80,7 +82,8 @@ impl Localizer {
     pub fn new(model: Cmin, device: Device) -> Self {
         let c = model.config();
         let anchors = Anchors::new(c.num_clips, &c.anchor_widths);
-        Localizer { model, anchors, device }
+        let weights = model.pack();
+        Localizer { model, weights, anchors, device }
     }
 
     pub fn config(&self) -> &CminConfig {
@@ -113,7 +116,7 @@ impl Localizer {
         let timeline = Timeline::new(raw_clips, c.num_clips, duration)?;
         let clips = resample(features, raw_clips, feature_dim, c.num_clips);
         let frames = Tensor::from_data(TensorData::new(clips, [1, c.num_clips, c.frame_dim]), &self.device);
-        Ok(EncodedVideo { encoded: self.model.encode_video(frames), timeline })
+        Ok(EncodedVideo { encoded: self.model.encode_video(&self.weights, frames), timeline })
     }
 
     /// Queues the forward pass of `queries` against `video`.
@@ -123,7 +126,7 @@ impl Localizer {
         let (batch, truncated) = batch_queries(queries, c, &self.device)?;
         let b = queries.len();
         let (n, m) = (c.num_clips, c.max_words);
-        let out = self.model.forward_encoded(&video.encoded.expand(b), &batch);
+        let out = self.model.forward_encoded(&self.weights, &video.encoded.expand(b), &batch);
         let k = self.anchors.num_anchors();
         let attention = out.last_stage().attention.clone().reshape([b, n * m]);
         let packed =

@@ -2,13 +2,19 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::gru::length_mask;
 use crate::relations::{NUM_RELATIONS, SELF_LOOP};
 
 /// First relation id of the "along"/"against" GCN blocks (ids 2..=40; spec §2).
 pub const FIRST_ARC_RELATION: usize = 2;
 /// Number of arc relations (ids 2..=40).
 pub const NUM_ARC_RELATIONS: usize = NUM_RELATIONS - FIRST_ARC_RELATION;
+
+/// Relation slots per GCN block in [`QueryBatch::pairs`]: the self block uses slot 0, the
+/// arc blocks one slot per arc relation.
+pub const RELATION_SLOTS: usize = NUM_ARC_RELATIONS + 1;
+
+/// Logit added to padding words' attention logits.
+const PADDING_LOGIT: f32 = -1e30;
 
 /// A padded batch of queries.
 #[derive(Clone, Debug)]
@@ -17,17 +23,21 @@ pub struct QueryBatch {
     pub words: Tensor<3>,
     /// True number of words per query (at least 1).
     pub lengths: Vec<usize>,
-    /// `[batch, max_words, max_words, 39]`: one-hot of `adj[head][dep]` over relations 2..=40.
-    pub arcs: Tensor<4>,
-    /// `[batch, max_words, max_words]`: 1 where `adj[i][j]` is the self-loop id.
-    pub self_loops: Tensor<3>,
+    /// `[batch, 3, max_words^2, RELATION_SLOTS]`: for GCN block k (0 self, 1 along, 2 against)
+    /// and word pair (i, j) (row `i * max_words + j`), the one-hot slot of the relation through
+    /// which word i reads word j: block 0 slot 0 where `adj[j][i]` is the self loop, block 1
+    /// slot `r - 2` where `adj[i][j] = r >= 2`, block 2 the same for `adj[j][i]`.
+    pub pairs: Tensor<4>,
+    /// `[batch, 3, max_words, max_words, 1]`: 1 where word i reads word j in block k.
+    pub present: Tensor<5>,
     /// `[batch, 1, max_words]`: 0 on words, -1e30 on padding (added to attention logits).
     pub word_logit_mask: Tensor<3>,
 }
 
 impl QueryBatch {
     /// Builds the batch from host data. `adjacency[b]` is row-major `[max_words, max_words]`
-    /// of relation ids already validated to lie in `0..=40`.
+    /// of relation ids already validated to lie in `0..=40`. Everything is laid out here, on
+    /// the host, so that no device work is spent on it.
     pub fn new(
         words: &[f32],
         lengths: Vec<usize>,
@@ -40,23 +50,39 @@ impl QueryBatch {
         let m = max_words;
         debug_assert_eq!(words.len(), batch * m * word_dim);
         debug_assert_eq!(adjacency.len(), batch * m * m);
-        let mut arcs = vec![0f32; batch * m * m * NUM_ARC_RELATIONS];
-        let mut self_loops = vec![0f32; batch * m * m];
-        for (cell, &id) in adjacency.iter().enumerate() {
-            let id = id as usize;
-            if id == SELF_LOOP {
-                self_loops[cell] = 1.0;
-            } else if id >= FIRST_ARC_RELATION {
-                arcs[cell * NUM_ARC_RELATIONS + id - FIRST_ARC_RELATION] = 1.0;
+        let mut pairs = vec![0f32; batch * 3 * m * m * RELATION_SLOTS];
+        let mut present = vec![0f32; batch * 3 * m * m];
+        let mut set = |b: usize, block: usize, i: usize, j: usize, slot: usize| {
+            let cell = (b * 3 + block) * m * m + i * m + j;
+            pairs[cell * RELATION_SLOTS + slot] = 1.0;
+            present[cell] = 1.0;
+        };
+        for b in 0..batch {
+            let adj = &adjacency[b * m * m..(b + 1) * m * m];
+            for i in 0..m {
+                for j in 0..m {
+                    let (forward, backward) = (adj[i * m + j] as usize, adj[j * m + i] as usize);
+                    if backward == SELF_LOOP {
+                        set(b, 0, i, j, 0);
+                    }
+                    if forward >= FIRST_ARC_RELATION {
+                        set(b, 1, i, j, forward - FIRST_ARC_RELATION);
+                    }
+                    if backward >= FIRST_ARC_RELATION {
+                        set(b, 2, i, j, backward - FIRST_ARC_RELATION);
+                    }
+                }
             }
         }
-        let mask = length_mask(&lengths, batch, m, device);
-        let word_logit_mask = ((mask - 1.0) * 1e30).reshape([batch, 1, m]);
+        let mut logit_mask = vec![PADDING_LOGIT; batch * m];
+        for (b, &len) in lengths.iter().enumerate() {
+            logit_mask[b * m..b * m + len.min(m)].fill(0.0);
+        }
         QueryBatch {
             words: Tensor::from_data(TensorData::new(words.to_vec(), [batch, m, word_dim]), device),
-            arcs: Tensor::from_data(TensorData::new(arcs, [batch, m, m, NUM_ARC_RELATIONS]), device),
-            self_loops: Tensor::from_data(TensorData::new(self_loops, [batch, m, m]), device),
-            word_logit_mask,
+            pairs: Tensor::from_data(TensorData::new(pairs, [batch, 3, m * m, RELATION_SLOTS]), device),
+            present: Tensor::from_data(TensorData::new(present, [batch, 3, m, m, 1]), device),
+            word_logit_mask: Tensor::from_data(TensorData::new(logit_mask, [batch, 1, m]), device),
             lengths,
         }
     }

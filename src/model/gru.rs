@@ -44,8 +44,19 @@ impl BiGru {
         }
     }
 
-    fn hidden(&self) -> usize {
-        self.gru.weight_hh_l0.dims()[1]
+    /// Both directions' weights stacked (direction first) and transposed for products from the
+    /// left: what every forward reads, so inference packs them once (see `Cmin::pack`).
+    pub fn pack(&self) -> GruWeightsPacked {
+        let g = &self.gru;
+        let pair = |forward: &Param<Tensor<2>>, backward: &Param<Tensor<2>>| {
+            Tensor::stack::<3>(vec![forward.val().transpose(), backward.val().transpose()], 0)
+        };
+        GruWeightsPacked {
+            w_ih: pair(&g.weight_ih_l0, &g.weight_ih_l0_reverse),
+            b_ih: Tensor::stack::<2>(vec![g.bias_ih_l0.val(), g.bias_ih_l0_reverse.val()], 0).unsqueeze_dim(1),
+            w_hh: pair(&g.weight_hh_l0, &g.weight_hh_l0_reverse),
+            b_hh: Tensor::stack::<2>(vec![g.bias_hh_l0.val(), g.bias_hh_l0_reverse.val()], 0),
+        }
     }
 
     /// Runs both directions. With `lengths`, sequence `b` is read only over `0..lengths[b]`:
@@ -58,9 +69,9 @@ impl BiGru {
     /// # Shapes
     /// - x: `[batch, time, d_in]`
     /// - output: `[batch, time, 2 * hidden]`
-    pub fn forward(&self, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
+    pub fn forward(&self, weights: &GruWeightsPacked, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
         let [batch, time, d_in] = x.dims();
-        let h = self.hidden();
+        let h = weights.w_hh.dims()[1];
         let device = x.device();
         let reversal = lengths.map(|l| reversal_index(l, batch, time, d_in, &device));
         let reverse = |t: Tensor<3>, width: usize| match &reversal {
@@ -74,20 +85,10 @@ impl BiGru {
 
         let x_rev = reverse(x.clone(), d_in);
         let stacked_x = Tensor::stack::<4>(vec![x, x_rev], 0).reshape([2, batch * time, d_in]);
-        let w_ih = Tensor::stack::<3>(
-            vec![self.gru.weight_ih_l0.val().transpose(), self.gru.weight_ih_l0_reverse.val().transpose()],
-            0,
-        );
-        let b_ih = Tensor::stack::<2>(vec![self.gru.bias_ih_l0.val(), self.gru.bias_ih_l0_reverse.val()], 0);
-        let w_hh = Tensor::stack::<3>(
-            vec![self.gru.weight_hh_l0.val().transpose(), self.gru.weight_hh_l0_reverse.val().transpose()],
-            0,
-        );
-        let b_hh = Tensor::stack::<2>(vec![self.gru.bias_hh_l0.val(), self.gru.bias_hh_l0_reverse.val()], 0);
         // Input projections for every step at once; only the hidden path is sequential.
-        let gates_x = (stacked_x.matmul(w_ih) + b_ih.unsqueeze_dim::<3>(1)).reshape([2, batch, time, 3 * h]);
-
-        let out = gru_recurrence(gates_x, w_hh, b_hh); // [2, batch, time, h]
+        let gates_x =
+            (stacked_x.matmul(weights.w_ih.clone()) + weights.b_ih.clone()).reshape([2, batch, time, 3 * h]);
+        let out = gru_recurrence(gates_x, weights.w_hh.clone(), weights.b_hh.clone()); // [2, batch, time, h]
         let forward = out.clone().narrow(0, 0, 1).reshape([batch, time, h]);
         let backward = reverse(out.narrow(0, 1, 1).reshape([batch, time, h]), h);
         let both = Tensor::cat(vec![forward, backward], 2);
@@ -96,6 +97,16 @@ impl BiGru {
             None => both,
         }
     }
+}
+
+/// A [`BiGru`]'s weights, direction first: `w_ih` `[2, d_in, 3h]`, `b_ih` `[2, 1, 3h]`, `w_hh`
+/// `[2, h, 3h]`, `b_hh` `[2, 3h]`.
+#[derive(Clone, Debug)]
+pub struct GruWeightsPacked {
+    pub w_ih: Tensor<3>,
+    pub b_ih: Tensor<3>,
+    pub w_hh: Tensor<3>,
+    pub b_hh: Tensor<2>,
 }
 
 /// `[batch, time, width]` gather index that reverses each sequence inside its length and

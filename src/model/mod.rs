@@ -17,7 +17,8 @@ use burn::tensor::{Device, Tensor};
 pub use batch::QueryBatch;
 use head::MomentHead;
 pub use interaction::{InteractionStage, StageOutput, StageVideo};
-use query_encoder::QueryEncoder;
+use gru::GruWeightsPacked;
+use query_encoder::{QueryEncoder, QueryEncoderWeights};
 use video_encoder::VideoEncoder;
 
 use crate::config::CminConfig;
@@ -74,23 +75,32 @@ impl Cmin {
         &self.config
     }
 
+    /// The weights laid out for the forward pass (see [`CminWeights`]).
+    pub fn pack(&self) -> CminWeights {
+        CminWeights {
+            query: self.sentence_encoder.pack(),
+            video_rnn: self.video_encoder.rnn.pack(),
+            stage_rnns: self.stages.iter().map(|s| s.rnn.pack()).collect(),
+        }
+    }
+
     /// The query-independent part: encode once, localize many queries against it. Holds the
     /// video encoder's output and what the first interaction stage derives from it alone.
     ///
     /// # Shapes
     /// - frames: `[batch, clips, frame_dim]` (already resampled to `num_clips`)
     /// - output: every tensor `[batch, clips, d]`
-    pub fn encode_video(&self, frames: Tensor<3>) -> StageVideo {
-        let encoded = self.video_encoder.forward(frames);
+    pub fn encode_video(&self, weights: &CminWeights, frames: Tensor<3>) -> StageVideo {
+        let encoded = self.video_encoder.forward(&weights.video_rnn, frames);
         self.stages.first().expect("a model has at least one stage").prepare(encoded)
     }
 
     /// Everything after [`Self::encode_video`]; the video must have the query batch's size
     /// (see [`StageVideo::expand`]).
-    pub fn forward_encoded(&self, video: &StageVideo, query: &QueryBatch) -> CminOutput {
-        let query_encoded = self.sentence_encoder.forward(query);
+    pub fn forward_encoded(&self, weights: &CminWeights, video: &StageVideo, query: &QueryBatch) -> CminOutput {
+        let query_encoded = self.sentence_encoder.forward(&weights.query, query);
         let mut stages: Vec<StageOutput> = Vec::with_capacity(self.stages.len());
-        for stage in &self.stages {
+        for (stage, rnn_weights) in self.stages.iter().zip(&weights.stage_rnns) {
             let later_stage_video;
             let input = match stages.last() {
                 None => video,
@@ -99,7 +109,7 @@ impl Cmin {
                     &later_stage_video
                 }
             };
-            stages.push(stage.forward(input, query_encoded.clone(), query.word_logit_mask.clone()));
+            stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), query.word_logit_mask.clone()));
         }
         let (score_logits, offsets) = self.head.forward(stages.last().expect("at least one stage").fused.clone());
         let scores = sigmoid(score_logits.clone());
@@ -108,6 +118,18 @@ impl Cmin {
 
     /// The full forward pass.
     pub fn forward(&self, frames: Tensor<3>, query: &QueryBatch) -> CminOutput {
-        self.forward_encoded(&self.encode_video(frames), query)
+        let weights = self.pack();
+        self.forward_encoded(&weights, &self.encode_video(&weights, frames), query)
     }
+}
+
+/// The weights laid out for the forward pass: each BiGRU's directions stacked and transposed,
+/// the GCN's blocks side by side with their relation-bias tables. Derived from the parameters
+/// with tensor operations, so training builds it per step (gradients flow through it) and
+/// inference once per model (it stays valid while the parameters do not change).
+#[derive(Clone, Debug)]
+pub struct CminWeights {
+    pub query: QueryEncoderWeights,
+    pub video_rnn: GruWeightsPacked,
+    pub stage_rnns: Vec<GruWeightsPacked>,
 }

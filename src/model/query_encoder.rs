@@ -5,8 +5,8 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::batch::{NUM_ARC_RELATIONS, QueryBatch};
-use super::gru::{BiGru, length_mask};
+use super::batch::{NUM_ARC_RELATIONS, QueryBatch, RELATION_SLOTS};
+use super::gru::{BiGru, GruWeightsPacked, length_mask};
 use super::layers::{Linear, uniform};
 use crate::config::CminConfig;
 
@@ -44,46 +44,71 @@ impl SyntacticGcnLayer {
         }
     }
 
+    /// The layer's weights laid out for [`Self::forward`].
+    pub fn pack(&self) -> GcnLayerWeights {
+        let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
+        let dim = self.fc_dir_weight[0].weight.dims()[0];
+        let device = self.fc_dir_weight[0].weight.device();
+        let table = |dir: &[Param<Tensor<1>>], gate: &[Param<Tensor<1>>]| {
+            let rows = |biases: &[Param<Tensor<1>>]| Tensor::stack::<2>(biases.iter().map(|b| b.val()).collect(), 0);
+            let used = Tensor::cat(vec![rows(dir), rows(gate)], 1); // [relations, 2 dim]
+            let unused = RELATION_SLOTS - dir.len();
+            Tensor::cat(vec![used, Tensor::zeros([unused, 2 * dim], &device)], 0)
+        };
+        GcnLayerWeights {
+            direction: Tensor::cat(transposed(&self.fc_dir_weight), 1),
+            gate: Tensor::stack(transposed(&self.fc_gate_weight), 0),
+            biases: Tensor::stack(
+                vec![
+                    table(&self.fc_dir_bias1, &self.fc_gate_bias1),
+                    table(&self.fc_dir_bias2, &self.fc_gate_bias2),
+                    table(&self.fc_dir_bias3, &self.fc_gate_bias3),
+                ],
+                0,
+            ),
+        }
+    }
+
+    /// `x + dropout(ReLU(sum_k sum_j [j -> i in block k] (y_kj + b_kr) * sigmoid(z_kj + c_kr)))`
+    /// with `y_k = W_k x`, `z_k = G_k y_k` and `r` the relation of the pair: the three
+    /// direction blocks and all relations at once (biases picked per word pair by a product
+    /// with the one-hot `pairs`), so a layer is a dozen operations whatever the parse.
+    ///
     /// # Shapes
     /// - x: `[batch, words, dim]`
     /// - output: `[batch, words, dim]`
-    pub fn forward(&self, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
-        let self_block = {
-            let y = self.fc_dir_weight[0].forward(x.clone());
-            let z = self.fc_gate_weight[0].forward(y.clone());
-            let edge = (y + self.fc_dir_bias1[0].val().unsqueeze::<3>())
-                * sigmoid(z + self.fc_gate_bias1[0].val().unsqueeze::<3>());
-            // The reference uses `adj^T == 1`, i.e. word i reads word j where adj[j][i] is a self loop.
-            query.self_loops.clone().swap_dims(1, 2).matmul(edge)
-        };
-        let along = self.arc_block(x.clone(), query.arcs.clone(), 1, &self.fc_dir_bias2, &self.fc_gate_bias2);
-        let against =
-            self.arc_block(x.clone(), query.arcs.clone().swap_dims(1, 2), 2, &self.fc_dir_bias3, &self.fc_gate_bias3);
-        x + self.dropout.forward(relu(self_block + along + against))
-    }
-
-    /// `out_i = sum_j sum_r [A_ij = r] (y_j + b_r) * sigmoid(z_j + c_r)` with `A` given one-hot
-    /// over relations (`[batch, i, j, r]`). Computed per word pair so that every relation's
-    /// bias is gathered once instead of 39 masked matrix products.
-    fn arc_block(
-        &self,
-        x: Tensor<3>,
-        arcs: Tensor<4>,
-        block: usize,
-        dir_bias: &[Param<Tensor<1>>],
-        gate_bias: &[Param<Tensor<1>>],
-    ) -> Tensor<3> {
+    pub fn forward(&self, weights: &GcnLayerWeights, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
         let [batch, words, dim] = x.dims();
-        let y = self.fc_dir_weight[block].forward(x);
-        let z = self.fc_gate_weight[block].forward(y.clone());
-        let table = |biases: &[Param<Tensor<1>>]| Tensor::stack::<2>(biases.iter().map(|b| b.val()).collect(), 0);
-        let flat_arcs = arcs.clone().reshape([batch * words * words, NUM_ARC_RELATIONS]);
-        let pair_dir_bias = flat_arcs.clone().matmul(table(dir_bias)).reshape([batch, words, words, dim]);
-        let pair_gate_bias = flat_arcs.matmul(table(gate_bias)).reshape([batch, words, words, dim]);
-        let edge = (y.unsqueeze_dim::<4>(1) + pair_dir_bias) * sigmoid(z.unsqueeze_dim::<4>(1) + pair_gate_bias);
-        let present = arcs.sum_dim(3); // [batch, i, j, 1]
-        (edge * present).sum_dim(2).reshape([batch, words, dim])
+        let y =
+            x.clone().matmul(weights.direction.clone().unsqueeze::<3>()).reshape([batch, words, 3, dim]).swap_dims(1, 2);
+        let z = y.clone().matmul(weights.gate.clone().unsqueeze::<4>()); // [batch, 3, words, dim]
+        let pair_biases =
+            query.pairs.clone().matmul(weights.biases.clone().unsqueeze::<4>()).reshape([batch, 3, words, words, 2 * dim]);
+        let edge = (y.unsqueeze_dim::<5>(2) + pair_biases.clone().narrow(4, 0, dim))
+            * sigmoid(z.unsqueeze_dim::<5>(2) + pair_biases.narrow(4, dim, dim));
+        let gathered = (edge * query.present.clone()).sum_dim(3).sum_dim(1).reshape([batch, words, dim]);
+        x + self.dropout.forward(relu(gathered))
     }
+}
+
+/// A GCN layer's weights in the layout its forward reads (derived from the parameters, so
+/// gradients reach them through it).
+#[derive(Clone, Debug)]
+pub struct GcnLayerWeights {
+    /// `[dim, 3 dim]`: the three blocks' `W_k^T` side by side.
+    pub direction: Tensor<2>,
+    /// `[3, dim, dim]`: each block's `G_k^T`.
+    pub gate: Tensor<3>,
+    /// `[3, RELATION_SLOTS, 2 dim]`: per block and relation slot, the direction bias and the
+    /// gate bias (zero rows for the slots a block does not use).
+    pub biases: Tensor<3>,
+}
+
+/// The query encoder's weights laid out for its forward (see `Cmin::pack`).
+#[derive(Clone, Debug)]
+pub struct QueryEncoderWeights {
+    pub gcn_layers: Vec<GcnLayerWeights>,
+    pub rnn: Option<GruWeightsPacked>,
 }
 
 /// The query encoder (spec §2), or the bag-of-words baseline when `bag_of_words` is set.
@@ -108,18 +133,26 @@ impl QueryEncoder {
         }
     }
 
+    pub fn pack(&self) -> QueryEncoderWeights {
+        QueryEncoderWeights {
+            gcn_layers: self.gcn_layers.iter().map(SyntacticGcnLayer::pack).collect(),
+            rnn: self.rnn.as_ref().map(BiGru::pack),
+        }
+    }
+
     /// # Shapes
     /// - output: `[batch, max_words, d_model]`, zero past each query's length
-    pub fn forward(&self, query: &QueryBatch) -> Tensor<3> {
+    pub fn forward(&self, weights: &QueryEncoderWeights, query: &QueryBatch) -> Tensor<3> {
         let mut x = self.dropout.forward(query.words.clone());
         if let Some(projection) = &self.bag_of_words {
             return self.dropout.forward(bag_of_words(projection, x, &query.lengths));
         }
-        for layer in &self.gcn_layers {
-            x = layer.forward(x, query);
+        for (layer, layer_weights) in self.gcn_layers.iter().zip(&weights.gcn_layers) {
+            x = layer.forward(layer_weights, x, query);
         }
         let rnn = self.rnn.as_ref().expect("built unless bag_of_words");
-        self.dropout.forward(rnn.forward(x, Some(&query.lengths)))
+        let rnn_weights = weights.rnn.as_ref().expect("packed with the encoder");
+        self.dropout.forward(rnn.forward(rnn_weights, x, Some(&query.lengths)))
     }
 }
 

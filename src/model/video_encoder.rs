@@ -5,7 +5,7 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::gru::BiGru;
+use super::gru::{BiGru, GruWeightsPacked};
 use super::layers::Linear;
 use crate::config::CminConfig;
 
@@ -94,11 +94,11 @@ impl VideoEncoder {
     /// # Shapes
     /// - frames: `[batch, clips, frame_dim]`
     /// - output: `[batch, clips, d_model]`
-    pub fn forward(&self, frames: Tensor<3>) -> Tensor<3> {
+    pub fn forward(&self, rnn_weights: &GruWeightsPacked, frames: Tensor<3>) -> Tensor<3> {
         let mut x = self.dropout.forward(frames);
         for layer in &self.attn_layers {
             x = x.clone() + self.dropout.forward(layer.forward(x));
         }
-        self.dropout.forward(self.rnn.forward(x, None))
+        self.dropout.forward(self.rnn.forward(rnn_weights, x, None))
     }
 }

@@ -1,7 +1,7 @@
 // Browser figures for BENCHMARKS.md: load+init time and warm per-query latency (median of
 // 20) of the built package in headless Chromium, on the CPU backend and on WebGPU
 // (SwiftShader: a CPU pretending to be a GPU, so a correctness path, not a speed claim).
-//   node tests/browser/bench.mjs [small|tacos ...] [cpu|webgpu ...]   (after scripts/build-pkg.sh)
+//   node tests/browser/bench.mjs [small|tacos|world ...] [cpu|webgpu ...]   (after scripts/build-pkg.sh)
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch, gloveText, sharedDir, SMALL_CONFIG } from './util.mjs';
@@ -10,6 +10,8 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 const MODELS = {
   small: { config: SMALL_CONFIG, clips: 64, dim: 64, wordDim: 48 },
   tacos: { config: {}, clips: 200, dim: 500, wordDim: 300 }, // reference_tacos
+  // The demo's default model (48 clips, d = 128); its file carries its config.
+  world: { config: undefined, clips: 48, dim: 64, wordDim: 50, weights: 'www/assets/cmin-world.safetensors' },
 };
 const words = ['the', 'person', 'takes', 'a', 'knife', 'out', 'of', 'the', 'drawer', 'and', 'cuts', 'bread'];
 const heads = [2, 3, 0, 5, 3, 9, 9, 9, 3, 11, 3, 11];
@@ -23,7 +25,7 @@ try {
   const [weights, embeddings] = await Promise.all(['/fixtures/${name}-weights.safetensors', '/fixtures/words.txt']
     .map(u => fetch(u).then(r => r.arrayBuffer())));
   const t1 = performance.now();
-  const model = await Cmin.load({ weights, embeddings, config: ${JSON.stringify(spec.config)}, backend: '${backend}' });
+  const model = await Cmin.load({ weights, embeddings, config: ${JSON.stringify(spec.config) ?? 'undefined'}, backend: '${backend}' });
   const video = model.encodeVideo(new Float32Array(${spec.clips * spec.dim}).map((_, i) => Math.sin(i * 0.1)), ${spec.clips}, ${spec.dim}, 120);
   const query = { tokens: ${JSON.stringify(words)}, heads: ${JSON.stringify(heads)}, deprels: ${JSON.stringify(deprels)} };
   const first = performance.now();
@@ -41,12 +43,14 @@ const wanted = process.argv.slice(2).filter(a => MODELS[a]);
 const backends = process.argv.slice(2).filter(a => a === 'cpu' || a === 'webgpu');
 const browser = await launch({ webgpu: true });
 try {
-  for (const name of wanted.length ? wanted : ['small', 'tacos']) {
+  for (const name of wanted.length ? wanted : ['small', 'tacos', 'world']) {
     const spec = MODELS[name];
     for (const backend of backends.length ? backends : ['cpu', 'webgpu']) {
       const server = await serve(repo, {
         '/bench.html': Buffer.from(page(name, spec, backend)),
-        [`/fixtures/${name}-weights.safetensors`]: path.join(sharedDir(), `reference/${name}-weights.safetensors`),
+        [`/fixtures/${name}-weights.safetensors`]: spec.weights
+          ? path.join(repo, spec.weights)
+          : path.join(sharedDir(), `reference/${name}-weights.safetensors`),
         '/fixtures/words.txt': Buffer.from(gloveText([...new Set(words)], spec.wordDim)),
       });
       const tab = await browser.newPage();

@@ -1,0 +1,154 @@
+//! Where the CPU time of `reference_tacos` goes (200 clips, 12-word query, one thread): each
+//! part of the video encoding and of a query timed on its own (the flex backend runs
+//! operations eagerly, so a part's time is the time of its call), median of N.
+//!
+//! Run: `cargo bench --bench profile -- [--iters N]`.
+
+use std::time::{Duration, Instant};
+
+use burn::tensor::{Tensor, TensorData};
+use cmin::model::Cmin;
+use cmin::ops::gru::gru_recurrence;
+use cmin::query::batch_queries;
+use cmin::{CminConfig, Localizer, Query, RankOptions};
+
+fn values(count: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..count)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+fn query(words: usize, dim: usize) -> Query {
+    let mut adjacency = vec![0i64; words * words];
+    for i in 0..words {
+        adjacency[i * words + i] = 1;
+        if i + 1 < words {
+            adjacency[(i + 1) * words + i] = [2, 3, 9][i % 3];
+        }
+    }
+    Query::new(values(words * dim, 7), dim, adjacency).unwrap()
+}
+
+/// Median time of `f` over `iters` calls, after one warm-up call.
+fn time<R>(iters: usize, mut f: impl FnMut() -> R) -> Duration {
+    let _ = f();
+    let mut v: Vec<Duration> = (0..iters)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn report(title: &str, total: Duration, parts: &[(&str, Duration)]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("{title}: {:.2} ms", ms(total));
+    let mut accounted = Duration::ZERO;
+    for (name, d) in parts {
+        if !name.starts_with(' ') {
+            accounted += *d;
+        }
+        println!("  {name:<44} {:>8.2} ms  {:>5.1} %", ms(*d), 100.0 * d.as_secs_f64() / total.as_secs_f64());
+    }
+    let rest = total.saturating_sub(accounted);
+    println!("  {:<44} {:>8.2} ms  {:>5.1} %", "rest (glue, readback, ranking)", ms(rest), 100.0 * rest.as_secs_f64() / total.as_secs_f64());
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let iters = args
+        .iter()
+        .position(|a| a == "--iters")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let device = cmin::device::cpu();
+    let config = CminConfig::reference_tacos();
+    let (n, d) = (config.num_clips, config.d_model);
+    let loc = Localizer::new(Cmin::new(&config, &device), device.clone());
+    let model: &Cmin = loc.model();
+    let features = values(n * config.frame_dim, 1);
+    let q = query(12, config.word_dim);
+
+    let frames = Tensor::<3>::from_data(TensorData::new(features.clone(), [1, n, config.frame_dim]), &device);
+    let encoder = &model.video_encoder;
+    let attended = {
+        let mut x = frames.clone();
+        for layer in &encoder.attn_layers {
+            x = x.clone() + layer.forward(x);
+        }
+        x
+    };
+    let encoded = encoder.rnn.forward(attended.clone(), None);
+    let stage = &model.stages[0];
+    let gates = random_gates(n, d / 2, &device);
+    let (w_hh, b_hh) = hh(d / 2, &device);
+    let encode_total = time(iters, || loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap());
+    report(
+        "video encoding",
+        encode_total,
+        &[
+            (
+                "banded self-attention (2 layers)",
+                time(iters, || {
+                    let mut x = frames.clone();
+                    for layer in &encoder.attn_layers {
+                        x = x.clone() + layer.forward(x);
+                    }
+                    x
+                }),
+            ),
+            ("video BiGRU", time(iters, || encoder.rnn.forward(attended.clone(), None))),
+            ("  of which the recurrence", time(iters, || gru_recurrence(gates.clone(), w_hh.clone(), b_hh.clone()))),
+            ("stage projections (W1 f + b1, sigmoid(G1 f))", time(iters, || stage.prepare(encoded.clone()))),
+        ],
+    );
+
+    let video = loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap();
+    let (batch, _) = batch_queries(std::slice::from_ref(&q), &config, &device).unwrap();
+    let query_encoded = model.sentence_encoder.forward(&batch);
+    let prepared = &video.encoded;
+    let (aggregated, _) = stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
+    let gate = stage.cross_gate.as_ref().unwrap();
+    let aggregate_gate = prepared.aggregate_gate.clone().unwrap();
+    let (gated_video, gated_query) = gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone());
+    let fused_input = Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2);
+    let fused = stage.rnn.forward(fused_input.clone(), None);
+    let query_total = time(iters, || loc.localize(&video, &q, RankOptions::default()).unwrap());
+    report(
+        "per query",
+        query_total,
+        &[
+            ("query batch (host to tensors)", time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap())),
+            ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&batch))),
+            (
+                "attentive aggregation",
+                time(iters, || stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone())),
+            ),
+            ("cross gate", time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone()))),
+            ("concatenation", time(iters, || Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2))),
+            ("fusion BiGRU", time(iters, || stage.rnn.forward(fused_input.clone(), None))),
+            ("  of which the recurrence", time(iters, || gru_recurrence(gates.clone(), w_hh.clone(), b_hh.clone()))),
+            ("head", time(iters, || model.head.forward(fused.clone()))),
+        ],
+    );
+}
+
+fn random_gates(time: usize, h: usize, device: &burn::tensor::Device) -> Tensor<4> {
+    Tensor::from_data(TensorData::new(values(2 * time * 3 * h, 3), [2, 1, time, 3 * h]), device)
+}
+
+fn hh(h: usize, device: &burn::tensor::Device) -> (Tensor<3>, Tensor<2>) {
+    let w = values(2 * h * 3 * h, 4).into_iter().map(|v| v * 0.05).collect::<Vec<_>>();
+    (
+        Tensor::from_data(TensorData::new(w, [2, h, 3 * h]), device),
+        Tensor::from_data(TensorData::new(values(2 * 3 * h, 5), [2, 3 * h]), device),
+    )
+}
