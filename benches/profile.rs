@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use burn::tensor::{Tensor, TensorData};
 use cmin::model::Cmin;
-use cmin::ops::gru::gru_recurrence;
+use cmin::ops::gru::bigru;
 use cmin::query::batch_queries;
 use cmin::{CminConfig, Localizer, Query, RankOptions};
 
@@ -106,7 +106,7 @@ fn main() {
                 }),
             ),
             ("video BiGRU", time(iters, || encoder.rnn.forward(attended.clone(), None))),
-            ("  of which the recurrence", time(iters, || gru_recurrence(gates.clone(), w_hh.clone(), b_hh.clone()))),
+            ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("stage projections (W1 f + b1, sigmoid(G1 f))", time(iters, || stage.prepare(encoded.clone()))),
         ],
     );
@@ -135,14 +135,14 @@ fn main() {
             ("cross gate", time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone()))),
             ("concatenation", time(iters, || Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2))),
             ("fusion BiGRU", time(iters, || stage.rnn.forward(fused_input.clone(), None))),
-            ("  of which the recurrence", time(iters, || gru_recurrence(gates.clone(), w_hh.clone(), b_hh.clone()))),
+            ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("head", time(iters, || model.head.forward(fused.clone()))),
         ],
     );
 }
 
-fn random_gates(time: usize, h: usize, device: &burn::tensor::Device) -> Tensor<4> {
-    Tensor::from_data(TensorData::new(values(2 * time * 3 * h, 3), [2, 1, time, 3 * h]), device)
+fn random_gates(time: usize, h: usize, device: &burn::tensor::Device) -> Tensor<3> {
+    Tensor::from_data(TensorData::new(values(time * 6 * h, 3), [1, time, 6 * h]), device)
 }
 
 fn hh(h: usize, device: &burn::tensor::Device) -> (Tensor<3>, Tensor<2>) {

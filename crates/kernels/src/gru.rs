@@ -1,23 +1,23 @@
-//! The GRU recurrence of PyTorch's `nn.GRU` (gates r, z, n; the reset gate applied after the
-//! hidden projection), over whole sequences, with its backward pass.
+//! The bidirectional GRU recurrence of PyTorch's `nn.GRU(bidirectional=True)` (gates r, z, n;
+//! the reset gate applied after the hidden projection) over whole padded batches, with packed
+//! variable lengths, and its backward pass.
 //!
 //! Only the sequential part lives here: the input projections `x W_ih^T + b_ih` of every step
-//! are one matrix product that the caller does beforehand (`gates_x`), and the weight gradient
-//! `sum_t h_{t-1}^T dgh_t` is one matrix product that the caller does afterwards.
+//! are one matrix product that the caller does beforehand (`gates_x`).
 //!
-//! Layouts (row-major, contiguous): `gates_x` `[directions, batch, time, 3h]`; `w_hh`
-//! `[directions, h, 3h]` (input-major: the transpose of PyTorch's `weight_hh`); `b_hh`
-//! `[directions, 3h]`; hidden states `[directions, batch, time, h]`. Each (direction, batch)
-//! pair is one sequence read in the order it is stored: a reversed direction is stored
-//! reversed by the caller.
+//! Layouts (row-major, contiguous): `gates_x` `[batch, time, 2, 3h]` (per step the forward
+//! direction's gates r, z, n, then the backward direction's); `w_hh` `[2, h, 3h]` (input-major:
+//! the transpose of PyTorch's `weight_hh`); `b_hh` `[2, 3h]`; hidden states
+//! `[batch, time, 2, h]`. Sequence b is read over `0..lengths[b]` only: the forward direction
+//! from its first step, the backward direction from its last true step, and the states past
+//! the length are zero (what `pack_padded_sequence` gives).
 
 use crate::activation::{sigmoid, tanh};
 use crate::simd::has_avx2_fma;
 
-/// The sizes of a batch of GRU sequences.
+/// The sizes of a batch of bidirectional GRU sequences.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GruShape {
-    pub directions: usize,
     pub batch: usize,
     pub time: usize,
     pub hidden: usize,
@@ -25,18 +25,36 @@ pub struct GruShape {
 
 impl GruShape {
     pub fn gates_len(&self) -> usize {
-        self.directions * self.batch * self.time * 3 * self.hidden
+        self.batch * self.time * 6 * self.hidden
     }
 
     pub fn states_len(&self) -> usize {
-        self.directions * self.batch * self.time * self.hidden
+        self.batch * self.time * 2 * self.hidden
     }
 
-    fn check(&self, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32]) {
-        let g = 3 * self.hidden;
+    pub fn weights_len(&self) -> usize {
+        2 * self.hidden * 3 * self.hidden
+    }
+
+    fn check(&self, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32], lengths: &[usize]) {
         assert_eq!(gates_x.len(), self.gates_len(), "gates_x length");
-        assert_eq!(w_hh.len(), self.directions * self.hidden * g, "w_hh length");
-        assert_eq!(b_hh.len(), self.directions * g, "b_hh length");
+        assert_eq!(w_hh.len(), self.weights_len(), "w_hh length");
+        assert_eq!(b_hh.len(), 6 * self.hidden, "b_hh length");
+        assert_eq!(lengths.len(), self.batch, "one length per sequence");
+        assert!(lengths.iter().all(|&l| l <= self.time), "lengths within the time axis");
+    }
+
+    /// The steps of sequence `b` in direction `d`'s reading order.
+    fn order(&self, d: usize, len: usize) -> impl Iterator<Item = usize> {
+        (0..len).map(move |s| if d == 0 { s } else { len - 1 - s })
+    }
+
+    fn gates_at(&self, b: usize, t: usize, d: usize) -> usize {
+        ((b * self.time + t) * 2 + d) * 3 * self.hidden
+    }
+
+    fn state_at(&self, b: usize, t: usize, d: usize) -> usize {
+        ((b * self.time + t) * 2 + d) * self.hidden
     }
 }
 
@@ -54,66 +72,76 @@ pub fn gru_cell(gx: &[f32], gh: &[f32], state: &mut [f32]) {
     }
 }
 
-/// Runs every sequence forward and writes its hidden states into `out`.
-pub fn gru_sequence_forward(shape: GruShape, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32], out: &mut [f32]) {
-    shape.check(gates_x, w_hh, b_hh);
+/// Runs both directions of every sequence and writes the hidden states into `out` (zero past
+/// each length).
+pub fn bigru_forward(shape: GruShape, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32], lengths: &[usize], out: &mut [f32]) {
+    shape.check(gates_x, w_hh, b_hh, lengths);
     assert_eq!(out.len(), shape.states_len(), "output length");
+    let io = Inputs { gates_x, w_hh, b_hh, lengths };
+    out.fill(0.0);
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
-        return unsafe { forward_avx2_fma(shape, gates_x, w_hh, b_hh, out) };
+        return unsafe { forward_avx2_fma(shape, &io, out) };
     }
-    forward::<false>(shape, gates_x, w_hh, b_hh, out)
+    forward::<false>(shape, &io, out)
 }
 
-/// The backward pass of [`gru_sequence_forward`]: given its inputs, its output `out` and the
-/// gradient of a loss with respect to `out`, writes the gradients with respect to the input
-/// gates (`grad_gates_x`, the layout of `gates_x`) and to the hidden pre-activations
-/// `h_{t-1} W + b` (`grad_gates_h`, the same layout). The caller turns the latter into the
-/// weight and bias gradients with one product and one sum.
-#[allow(clippy::too_many_arguments)]
-pub fn gru_sequence_backward(
+/// The gradients of [`bigru_forward`]'s inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BigruGrads {
+    /// The layout of `gates_x` (zero past each length).
+    pub gates_x: Vec<f32>,
+    /// The layout of `w_hh`.
+    pub w_hh: Vec<f32>,
+    /// The layout of `b_hh`.
+    pub b_hh: Vec<f32>,
+}
+
+/// The backward pass of [`bigru_forward`]: given its inputs, its output `out` and the gradient
+/// of a loss with respect to `out`, the gradients with respect to the inputs.
+pub fn bigru_backward(
     shape: GruShape,
-    gates_x: &[f32],
-    w_hh: &[f32],
-    b_hh: &[f32],
+    (gates_x, w_hh, b_hh, lengths): (&[f32], &[f32], &[f32], &[usize]),
     out: &[f32],
     grad_out: &[f32],
-    grad_gates_x: &mut [f32],
-    grad_gates_h: &mut [f32],
-) {
-    shape.check(gates_x, w_hh, b_hh);
+) -> BigruGrads {
+    shape.check(gates_x, w_hh, b_hh, lengths);
     assert_eq!(out.len(), shape.states_len(), "output length");
     assert_eq!(grad_out.len(), shape.states_len(), "output gradient length");
-    assert_eq!(grad_gates_x.len(), shape.gates_len(), "input gate gradient length");
-    assert_eq!(grad_gates_h.len(), shape.gates_len(), "hidden gate gradient length");
-    let io = BackwardIo { gates_x, w_hh, b_hh, out, grad_out };
+    let io = Inputs { gates_x, w_hh, b_hh, lengths };
+    let mut grads = BigruGrads {
+        gates_x: vec![0.0; shape.gates_len()],
+        w_hh: vec![0.0; shape.weights_len()],
+        b_hh: vec![0.0; 6 * shape.hidden],
+    };
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
-        return unsafe { backward_avx2_fma(shape, &io, grad_gates_x, grad_gates_h) };
+        unsafe { backward_avx2_fma(shape, &io, out, grad_out, &mut grads) };
+        return grads;
     }
-    backward::<false>(shape, &io, grad_gates_x, grad_gates_h)
+    backward::<false>(shape, &io, out, grad_out, &mut grads);
+    grads
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn forward_avx2_fma(shape: GruShape, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32], out: &mut [f32]) {
-    forward::<true>(shape, gates_x, w_hh, b_hh, out)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn backward_avx2_fma(shape: GruShape, io: &BackwardIo, grad_gates_x: &mut [f32], grad_gates_h: &mut [f32]) {
-    backward::<true>(shape, io, grad_gates_x, grad_gates_h)
-}
-
-struct BackwardIo<'a> {
+struct Inputs<'a> {
     gates_x: &'a [f32],
     w_hh: &'a [f32],
     b_hh: &'a [f32],
-    out: &'a [f32],
-    grad_out: &'a [f32],
+    lengths: &'a [usize],
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn forward_avx2_fma(shape: GruShape, io: &Inputs, out: &mut [f32]) {
+    forward::<true>(shape, io, out)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn backward_avx2_fma(shape: GruShape, io: &Inputs, out: &[f32], grad_out: &[f32], grads: &mut BigruGrads) {
+    backward::<true>(shape, io, out, grad_out, grads)
 }
 
 #[inline(always)]
@@ -168,65 +196,78 @@ fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// `acc += a * x` over two equal-length slices (vectorises).
 #[inline(always)]
-fn forward<const FMA: bool>(shape: GruShape, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32], out: &mut [f32]) {
-    let GruShape { batch, time, hidden: h, .. } = shape;
+fn axpy<const FMA: bool>(a: f32, x: &[f32], acc: &mut [f32]) {
+    for (y, &v) in acc.iter_mut().zip(x) {
+        *y = fmadd::<FMA>(a, v, *y);
+    }
+}
+
+#[inline(always)]
+fn forward<const FMA: bool>(shape: GruShape, io: &Inputs, out: &mut [f32]) {
+    let h = shape.hidden;
     let g = 3 * h;
     let mut gh = vec![0f32; g];
     let mut state = vec![0f32; h];
-    let sequences = gates_x.chunks_exact(time * g).zip(out.chunks_exact_mut(time * h));
-    for (s, (gx, hs)) in sequences.enumerate() {
-        let d = s / batch;
-        let (w, b) = (&w_hh[d * h * g..(d + 1) * h * g], &b_hh[d * g..(d + 1) * g]);
-        state.fill(0.0);
-        for (gx_t, h_t) in gx.chunks_exact(g).zip(hs.chunks_exact_mut(h)) {
-            hidden_gates::<FMA>(&state, w, b, &mut gh);
-            gru_cell(gx_t, &gh, &mut state);
-            h_t.copy_from_slice(&state);
+    for (b, &len) in io.lengths.iter().enumerate() {
+        for d in 0..2 {
+            let (w, bias) = (&io.w_hh[d * h * g..(d + 1) * h * g], &io.b_hh[d * g..(d + 1) * g]);
+            state.fill(0.0);
+            for t in shape.order(d, len) {
+                hidden_gates::<FMA>(&state, w, bias, &mut gh);
+                gru_cell(&io.gates_x[shape.gates_at(b, t, d)..][..g], &gh, &mut state);
+                out[shape.state_at(b, t, d)..][..h].copy_from_slice(&state);
+            }
         }
     }
 }
 
 #[inline(always)]
-fn backward<const FMA: bool>(shape: GruShape, io: &BackwardIo, grad_gates_x: &mut [f32], grad_gates_h: &mut [f32]) {
-    let GruShape { batch, time, hidden: h, .. } = shape;
+fn backward<const FMA: bool>(shape: GruShape, io: &Inputs, out: &[f32], grad_out: &[f32], grads: &mut BigruGrads) {
+    let h = shape.hidden;
     let g = 3 * h;
     let zeros = vec![0f32; h];
     let mut gh = vec![0f32; g];
-    // The gradient reaching h_t from step t + 1.
+    let mut dgh = vec![0f32; g];
+    // The gradient reaching the current step's state from the step read after it.
     let mut carry = vec![0f32; h];
     let mut direct = vec![0f32; h];
-    let sequences = io.gates_x.chunks_exact(time * g).zip(io.out.chunks_exact(time * h)).zip(io.grad_out.chunks_exact(time * h));
-    let grads = grad_gates_x.chunks_exact_mut(time * g).zip(grad_gates_h.chunks_exact_mut(time * g));
-    for (s, (((gx, hs), dhs), (dgx, dgh))) in sequences.zip(grads).enumerate() {
-        let d = s / batch;
-        let (w, b) = (&io.w_hh[d * h * g..(d + 1) * h * g], &io.b_hh[d * g..(d + 1) * g]);
-        carry.fill(0.0);
-        for t in (0..time).rev() {
-            let prev = if t == 0 { &zeros[..] } else { &hs[(t - 1) * h..t * h] };
-            hidden_gates::<FMA>(prev, w, b, &mut gh);
-            let gx_t = &gx[t * g..(t + 1) * g];
-            let dh_out = &dhs[t * h..(t + 1) * h];
-            let dgx_t = &mut dgx[t * g..(t + 1) * g];
-            let dgh_t = &mut dgh[t * g..(t + 1) * g];
-            for k in 0..h {
-                let r = sigmoid(gx_t[k] + gh[k]);
-                let z = sigmoid(gx_t[h + k] + gh[h + k]);
-                let n = tanh(gx_t[2 * h + k] + r * gh[2 * h + k]);
-                let dh = dh_out[k] + carry[k];
-                let dn = dh * (1.0 - z) * (1.0 - n * n);
-                let dz = dh * (prev[k] - n) * z * (1.0 - z);
-                let dr = dn * gh[2 * h + k] * r * (1.0 - r);
-                dgx_t[k] = dr;
-                dgx_t[h + k] = dz;
-                dgx_t[2 * h + k] = dn;
-                dgh_t[k] = dr;
-                dgh_t[h + k] = dz;
-                dgh_t[2 * h + k] = dn * r;
-                direct[k] = dh * z;
-            }
-            for k in 0..h {
-                carry[k] = direct[k] + dot::<FMA>(&w[k * g..(k + 1) * g], dgh_t);
+    for (b, &len) in io.lengths.iter().enumerate() {
+        for d in 0..2 {
+            let (w, bias) = (&io.w_hh[d * h * g..(d + 1) * h * g], &io.b_hh[d * g..(d + 1) * g]);
+            let steps: Vec<usize> = shape.order(d, len).collect();
+            carry.fill(0.0);
+            for (s, &t) in steps.iter().enumerate().rev() {
+                let prev = if s == 0 { &zeros[..] } else { &out[shape.state_at(b, steps[s - 1], d)..][..h] };
+                hidden_gates::<FMA>(prev, w, bias, &mut gh);
+                let gx = &io.gates_x[shape.gates_at(b, t, d)..][..g];
+                let dh_out = &grad_out[shape.state_at(b, t, d)..][..h];
+                let dgx = &mut grads.gates_x[shape.gates_at(b, t, d)..][..g];
+                for k in 0..h {
+                    let r = sigmoid(gx[k] + gh[k]);
+                    let z = sigmoid(gx[h + k] + gh[h + k]);
+                    let n = tanh(gx[2 * h + k] + r * gh[2 * h + k]);
+                    let dh = dh_out[k] + carry[k];
+                    let dn = dh * (1.0 - z) * (1.0 - n * n);
+                    let dz = dh * (prev[k] - n) * z * (1.0 - z);
+                    let dr = dn * gh[2 * h + k] * r * (1.0 - r);
+                    dgx[k] = dr;
+                    dgx[h + k] = dz;
+                    dgx[2 * h + k] = dn;
+                    dgh[k] = dr;
+                    dgh[h + k] = dz;
+                    dgh[2 * h + k] = dn * r;
+                    direct[k] = dh * z;
+                }
+                for k in 0..h {
+                    carry[k] = direct[k] + dot::<FMA>(&w[k * g..(k + 1) * g], &dgh);
+                }
+                let dw = &mut grads.w_hh[d * h * g..(d + 1) * h * g];
+                for (k, &p) in prev.iter().enumerate() {
+                    axpy::<FMA>(p, &dgh, &mut dw[k * g..(k + 1) * g]);
+                }
+                axpy::<FMA>(1.0, &dgh, &mut grads.b_hh[d * g..(d + 1) * g]);
             }
         }
     }
@@ -248,104 +289,92 @@ mod tests {
             .collect()
     }
 
-    /// The recurrence written out with library functions, one unit at a time.
-    fn naive_forward(shape: GruShape, gx: &[f32], w: &[f32], b: &[f32]) -> Vec<f32> {
-        let GruShape { batch, time, hidden: h, .. } = shape;
+    /// The recurrence written out with library functions, one unit at a time, in f64.
+    fn naive_forward(shape: GruShape, gx: &[f32], w: &[f32], b: &[f32], lengths: &[usize]) -> Vec<f64> {
+        let h = shape.hidden;
         let g = 3 * h;
-        let mut out = vec![0f32; shape.states_len()];
-        for s in 0..shape.directions * batch {
-            let d = s / batch;
-            let mut state = vec![0f32; h];
-            for t in 0..time {
-                let x = &gx[(s * time + t) * g..][..g];
-                let gh: Vec<f32> =
-                    (0..g).map(|j| b[d * g + j] + (0..h).map(|k| state[k] * w[d * h * g + k * g + j]).sum::<f32>()).collect();
-                let sig = |v: f32| 1.0 / (1.0 + (-v).exp());
-                for k in 0..h {
-                    let r = sig(x[k] + gh[k]);
-                    let z = sig(x[h + k] + gh[h + k]);
-                    let n = (x[2 * h + k] + r * gh[2 * h + k]).tanh();
-                    state[k] = (1.0 - z) * n + z * state[k];
+        let mut out = vec![0f64; shape.states_len()];
+        for (bi, &len) in lengths.iter().enumerate() {
+            for d in 0..2 {
+                let mut state = vec![0f64; h];
+                for t in shape.order(d, len) {
+                    let x = &gx[shape.gates_at(bi, t, d)..][..g];
+                    let gh: Vec<f64> = (0..g)
+                        .map(|j| {
+                            b[d * g + j] as f64 + (0..h).map(|k| state[k] * w[d * h * g + k * g + j] as f64).sum::<f64>()
+                        })
+                        .collect();
+                    let sig = |v: f64| 1.0 / (1.0 + (-v).exp());
+                    for k in 0..h {
+                        let r = sig(x[k] as f64 + gh[k]);
+                        let z = sig(x[h + k] as f64 + gh[h + k]);
+                        let n = (x[2 * h + k] as f64 + r * gh[2 * h + k]).tanh();
+                        state[k] = (1.0 - z) * n + z * state[k];
+                    }
+                    out[shape.state_at(bi, t, d)..][..h].copy_from_slice(&state);
                 }
-                out[(s * time + t) * h..][..h].copy_from_slice(&state);
             }
         }
         out
     }
 
     fn inputs(shape: GruShape) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        let g = 3 * shape.hidden;
         let scale = |v: Vec<f32>, k: f32| v.into_iter().map(|x| x * k).collect::<Vec<_>>();
-        (
-            scale(values(shape.gates_len(), 1), 2.0),
-            scale(values(shape.directions * shape.hidden * g, 2), 0.4),
-            values(shape.directions * g, 3),
-        )
+        (scale(values(shape.gates_len(), 1), 2.0), scale(values(shape.weights_len(), 2), 0.4), values(6 * shape.hidden, 3))
     }
 
     #[test]
     fn forward_matches_the_written_out_recurrence() {
         // 3h = 123: the 32-wide, 8-wide and scalar output blocks all run.
-        for shape in [
-            GruShape { directions: 2, batch: 3, time: 7, hidden: 41 },
-            GruShape { directions: 1, batch: 1, time: 1, hidden: 1 },
+        for (shape, lengths) in [
+            (GruShape { batch: 3, time: 7, hidden: 41 }, vec![7, 3, 1]),
+            (GruShape { batch: 1, time: 1, hidden: 1 }, vec![1]),
+            (GruShape { batch: 2, time: 4, hidden: 5 }, vec![0, 4]),
         ] {
             let (gx, w, b) = inputs(shape);
-            let mut out = vec![0f32; shape.states_len()];
-            gru_sequence_forward(shape, &gx, &w, &b, &mut out);
-            let want = naive_forward(shape, &gx, &w, &b);
-            let diff = out.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            let mut out = vec![f32::NAN; shape.states_len()];
+            bigru_forward(shape, &gx, &w, &b, &lengths, &mut out);
+            let want = naive_forward(shape, &gx, &w, &b, &lengths);
+            let diff = out.iter().zip(&want).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
             assert!(diff < 2e-6, "{shape:?}: max difference {diff}");
             assert!(out.iter().any(|v| v.abs() > 0.1));
+            // Past each length the states stay zero.
+            for (bi, &len) in lengths.iter().enumerate() {
+                for t in len..shape.time {
+                    assert!(out[shape.state_at(bi, t, 0)..][..2 * shape.hidden].iter().all(|v| *v == 0.0));
+                }
+            }
         }
     }
 
     #[test]
     fn backward_matches_finite_differences() {
-        let shape = GruShape { directions: 2, batch: 2, time: 5, hidden: 9 };
+        let shape = GruShape { batch: 2, time: 5, hidden: 9 };
+        let lengths = [5, 3];
         let (gx, w, b) = inputs(shape);
         let weights = values(shape.states_len(), 4); // loss = sum(weights * out)
         let loss = |gx: &[f32], w: &[f32], b: &[f32]| -> f64 {
-            let out = naive_forward(shape, gx, w, b);
-            out.iter().zip(&weights).map(|(o, c)| (*o as f64) * (*c as f64)).sum()
+            let out = naive_forward(shape, gx, w, b, &lengths);
+            out.iter().zip(&weights).map(|(o, c)| o * (*c as f64)).sum()
         };
         let mut out = vec![0f32; shape.states_len()];
-        gru_sequence_forward(shape, &gx, &w, &b, &mut out);
-        let (mut dgx, mut dgh) = (vec![0f32; shape.gates_len()], vec![0f32; shape.gates_len()]);
-        gru_sequence_backward(shape, &gx, &w, &b, &out, &weights, &mut dgx, &mut dgh);
+        bigru_forward(shape, &gx, &w, &b, &lengths, &mut out);
+        let grads = bigru_backward(shape, (&gx, &w, &b, &lengths), &out, &weights);
 
-        let eps = 1e-2f32;
-        let numeric = |f: &dyn Fn(f32) -> f64| ((f(eps) - f(-eps)) / (2.0 * eps as f64)) as f32;
-        for i in (0..gx.len()).step_by(7) {
-            let want = numeric(&|e| {
-                let mut p = gx.clone();
-                p[i] += e;
-                loss(&p, &w, &b)
-            });
-            assert!((dgx[i] - want).abs() < 2e-3, "gates_x[{i}]: {} vs {want}", dgx[i]);
-        }
-        // The weight and bias gradients the caller derives from grad_gates_h.
-        let (h, g, time, batch) = (shape.hidden, 3 * shape.hidden, shape.time, shape.batch);
-        for (d, k, j) in [(0, 0, 0), (1, 3, 20), (0, 8, 26), (1, 5, 11)] {
-            let mut dw = 0.0;
-            for s in d * batch..(d + 1) * batch {
-                for t in 1..time {
-                    dw += out[(s * time + t - 1) * h + k] * dgh[(s * time + t) * g + j];
-                }
+        let eps = 1e-3f32;
+        let numeric = |f: &dyn Fn(f32) -> f64| (f(eps) - f(-eps)) / (2.0 * eps as f64);
+        let check = |name: &str, got: &[f32], base: &[f32], f: &dyn Fn(&[f32]) -> f64| {
+            for i in (0..base.len()).step_by(5) {
+                let want = numeric(&|e| {
+                    let mut p = base.to_vec();
+                    p[i] += e;
+                    f(&p)
+                });
+                assert!((got[i] as f64 - want).abs() < 1e-3, "{name}[{i}]: {} vs {want}", got[i]);
             }
-            let want = numeric(&|e| {
-                let mut p = w.clone();
-                p[d * h * g + k * g + j] += e;
-                loss(&gx, &p, &b)
-            });
-            assert!((dw - want).abs() < 2e-3, "w_hh[{d},{k},{j}]: {dw} vs {want}");
-            let db: f32 = (d * batch..(d + 1) * batch).flat_map(|s| (0..time).map(move |t| (s, t))).map(|(s, t)| dgh[(s * time + t) * g + j]).sum();
-            let want = numeric(&|e| {
-                let mut p = b.clone();
-                p[d * g + j] += e;
-                loss(&gx, &w, &p)
-            });
-            assert!((db - want).abs() < 2e-3, "b_hh[{d},{j}]: {db} vs {want}");
-        }
+        };
+        check("gates_x", &grads.gates_x, &gx, &|p| loss(p, &w, &b));
+        check("w_hh", &grads.w_hh, &w, &|p| loss(&gx, p, &b));
+        check("b_hh", &grads.b_hh, &b, &|p| loss(&gx, &w, p));
     }
 }

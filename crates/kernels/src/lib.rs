@@ -8,4 +8,4 @@ mod simd;
 pub use simd::has_avx2_fma;
 
 pub use activation::{exp, sigmoid, tanh};
-pub use gru::{GruShape, gru_cell, gru_sequence_backward, gru_sequence_forward};
+pub use gru::{BigruGrads, GruShape, bigru_backward, bigru_forward, gru_cell};

@@ -5,50 +5,44 @@ use std::borrow::Cow;
 use burn::backend::flex::FlexTensor;
 use burn::backend::{DType, Flex, TensorMetadata};
 use burn::tensor::TensorData;
-use cmin_kernels::{GruShape, gru_sequence_backward, gru_sequence_forward};
+use cmin_kernels::{GruShape, bigru_backward, bigru_forward};
 
 use super::GruOps;
 
 impl GruOps for Flex {
-    fn gru_recurrence(gates_x: FlexTensor, w_hh: FlexTensor, b_hh: FlexTensor) -> FlexTensor {
+    fn bigru(gates_x: FlexTensor, w_hh: FlexTensor, b_hh: FlexTensor, lengths: Vec<usize>) -> FlexTensor {
         let shape = gru_shape(&gates_x);
         let mut out = vec![0f32; shape.states_len()];
-        gru_sequence_forward(shape, &f32s(&gates_x), &f32s(&w_hh), &f32s(&b_hh), &mut out);
-        tensor(out, states_dims(shape))
+        bigru_forward(shape, &f32s(&gates_x), &f32s(&w_hh), &f32s(&b_hh), &lengths, &mut out);
+        tensor(out, vec![shape.batch, shape.time, 2 * shape.hidden])
     }
 
-    fn gru_recurrence_backward(
+    fn bigru_backward(
         gates_x: FlexTensor,
         w_hh: FlexTensor,
         b_hh: FlexTensor,
+        lengths: Vec<usize>,
         output: FlexTensor,
         grad_output: FlexTensor,
-    ) -> (FlexTensor, FlexTensor) {
+    ) -> (FlexTensor, FlexTensor, FlexTensor) {
         let shape = gru_shape(&gates_x);
-        let mut grad_x = vec![0f32; shape.gates_len()];
-        let mut grad_h = vec![0f32; shape.gates_len()];
-        gru_sequence_backward(
+        let grads = bigru_backward(
             shape,
-            &f32s(&gates_x),
-            &f32s(&w_hh),
-            &f32s(&b_hh),
+            (&f32s(&gates_x), &f32s(&w_hh), &f32s(&b_hh), &lengths),
             &f32s(&output),
             &f32s(&grad_output),
-            &mut grad_x,
-            &mut grad_h,
         );
-        let dims = gates_x.shape().dims::<4>();
-        (tensor(grad_x, dims), tensor(grad_h, dims))
+        (
+            tensor(grads.gates_x, gates_x.shape().to_vec()),
+            tensor(grads.w_hh, w_hh.shape().to_vec()),
+            tensor(grads.b_hh, b_hh.shape().to_vec()),
+        )
     }
 }
 
 fn gru_shape(gates_x: &FlexTensor) -> GruShape {
-    let [directions, batch, time, gates] = gates_x.shape().dims::<4>();
-    GruShape { directions, batch, time, hidden: gates / 3 }
-}
-
-fn states_dims(s: GruShape) -> [usize; 4] {
-    [s.directions, s.batch, s.time, s.hidden]
+    let [batch, time, gates] = gates_x.shape().dims::<3>();
+    GruShape { batch, time, hidden: gates / 6 }
 }
 
 /// The tensor's values in row-major order: borrowed when they already lie that way.
@@ -60,6 +54,6 @@ fn f32s(t: &FlexTensor) -> Cow<'_, [f32]> {
     }
 }
 
-fn tensor(values: Vec<f32>, dims: [usize; 4]) -> FlexTensor {
+fn tensor(values: Vec<f32>, dims: Vec<usize>) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, dims))
 }

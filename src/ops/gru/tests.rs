@@ -1,26 +1,34 @@
 use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::gru_recurrence;
+use super::bigru;
 
-/// The recurrence as separate tensor operations, one step at a time: what the fused operation
-/// must compute.
-fn stepwise(gates_x: Tensor<4>, w_hh: Tensor<3>, b_hh: Tensor<2>) -> Tensor<4> {
-    let [directions, batch, time, g] = gates_x.dims();
-    let h = g / 3;
-    let b_hh = b_hh.unsqueeze_dim::<3>(1);
-    let mut state = Tensor::<3>::zeros([directions, batch, h], &gates_x.device());
-    let mut outputs = Vec::with_capacity(time);
-    for t in 0..time {
-        let gx = gates_x.clone().narrow(2, t, 1).reshape([directions, batch, g]);
-        let gh = state.clone().matmul(w_hh.clone()) + b_hh.clone();
-        let r = sigmoid(gx.clone().narrow(2, 0, h) + gh.clone().narrow(2, 0, h));
-        let z = sigmoid(gx.clone().narrow(2, h, h) + gh.clone().narrow(2, h, h));
-        let n = tanh(gx.narrow(2, 2 * h, h) + r * gh.narrow(2, 2 * h, h));
-        state = n.clone() + z * (state - n);
-        outputs.push(state.clone());
-    }
-    Tensor::stack(outputs, 2)
+/// The recurrence as separate tensor operations, one sequence and one step at a time: what
+/// the fused operation must compute.
+fn stepwise(gates_x: Tensor<3>, w_hh: Tensor<3>, b_hh: Tensor<2>, lengths: &[usize]) -> Tensor<3> {
+    let [_, time, six_h] = gates_x.dims();
+    let (h, device) = (six_h / 6, gates_x.device());
+    let sequences = lengths.iter().enumerate().map(|(b, &len)| {
+        let directions = (0..2).map(|d| {
+            let w = w_hh.clone().narrow(0, d, 1).reshape([h, 3 * h]);
+            let bias = b_hh.clone().narrow(0, d, 1);
+            let mut state = Tensor::<2>::zeros([1, h], &device);
+            let mut states = vec![Tensor::<2>::zeros([1, h], &device); time];
+            let steps: Vec<usize> = if d == 0 { (0..len).collect() } else { (0..len).rev().collect() };
+            for t in steps {
+                let gx = gates_x.clone().narrow(0, b, 1).narrow(1, t, 1).reshape([1, six_h]).narrow(1, 3 * d * h, 3 * h);
+                let gh = state.clone().matmul(w.clone()) + bias.clone();
+                let r = sigmoid(gx.clone().narrow(1, 0, h) + gh.clone().narrow(1, 0, h));
+                let z = sigmoid(gx.clone().narrow(1, h, h) + gh.clone().narrow(1, h, h));
+                let n = tanh(gx.narrow(1, 2 * h, h) + r * gh.narrow(1, 2 * h, h));
+                state = n.clone() + z * (state - n);
+                states[t] = state.clone();
+            }
+            Tensor::cat(states, 0) // [time, h]
+        });
+        Tensor::cat(directions.collect(), 1).unsqueeze::<3>()
+    });
+    Tensor::cat(sequences.collect(), 0)
 }
 
 fn values(count: usize, seed: u64, scale: f32) -> Vec<f32> {
@@ -35,12 +43,11 @@ fn values(count: usize, seed: u64, scale: f32) -> Vec<f32> {
         .collect()
 }
 
-fn inputs(dims: [usize; 4], device: &Device) -> (Tensor<4>, Tensor<3>, Tensor<2>) {
-    let [directions, batch, time, h] = dims;
+fn inputs(batch: usize, time: usize, h: usize, device: &Device) -> (Tensor<3>, Tensor<3>, Tensor<2>) {
     let g = 3 * h;
-    let gx = TensorData::new(values(directions * batch * time * g, 1, 2.0), [directions, batch, time, g]);
-    let w = TensorData::new(values(directions * h * g, 2, 0.4), [directions, h, g]);
-    let b = TensorData::new(values(directions * g, 3, 1.0), [directions, g]);
+    let gx = TensorData::new(values(batch * time * 2 * g, 1, 2.0), [batch, time, 2 * g]);
+    let w = TensorData::new(values(2 * h * g, 2, 0.4), [2, h, g]);
+    let b = TensorData::new(values(2 * g, 3, 1.0), [2, g]);
     (Tensor::from_data(gx, device), Tensor::from_data(w, device), Tensor::from_data(b, device))
 }
 
@@ -50,12 +57,13 @@ fn max_difference<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
 
 fn assert_forward_matches(device: &Device) {
     // 3h = 111 and 3h = 810: every block width of the CPU kernel; more units than one GPU cube.
-    for dims in [[2, 3, 6, 37], [1, 1, 3, 270], [2, 1, 1, 4]] {
-        let (gx, w, b) = inputs(dims, device);
-        let fused = gru_recurrence(gx.clone(), w.clone(), b.clone());
-        assert_eq!(fused.dims(), dims);
-        let diff = max_difference(fused.clone(), stepwise(gx, w, b));
-        assert!(diff < 2e-6, "{dims:?}: fused and stepwise differ by {diff}");
+    for (h, lengths) in [(37, vec![6, 2, 0]), (270, vec![3]), (4, vec![1, 1])] {
+        let time = *lengths.iter().max().unwrap().max(&1);
+        let (gx, w, b) = inputs(lengths.len(), time, h, device);
+        let fused = bigru(gx.clone(), w.clone(), b.clone(), Some(&lengths));
+        assert_eq!(fused.dims(), [lengths.len(), time, 2 * h]);
+        let diff = max_difference(fused.clone(), stepwise(gx, w, b, &lengths));
+        assert!(diff < 2e-6, "h {h}, lengths {lengths:?}: fused and stepwise differ by {diff}");
         assert!(fused.abs().max().into_scalar::<f32>() > 0.1, "a real signal");
     }
 }
@@ -77,20 +85,18 @@ fn fused_recurrence_matches_the_stepwise_one_on_wgpu() {
 
 fn assert_gradients_match(device: &Device) {
     let device = device.clone().autodiff();
-    let dims = [2, 3, 5, 7];
-    let (gx, w, b) = inputs(dims, &device);
-    let weights = Tensor::<4>::from_data(
-        TensorData::new(values(dims.iter().product(), 4, 1.0), dims),
-        &device,
-    );
-    let grads_of = |f: &dyn Fn(Tensor<4>, Tensor<3>, Tensor<2>) -> Tensor<4>| {
+    let (lengths, time, h) = ([5, 2, 4], 5, 7);
+    let (gx, w, b) = inputs(lengths.len(), time, h, &device);
+    let dims = [lengths.len(), time, 2 * h];
+    let weights = Tensor::<3>::from_data(TensorData::new(values(dims.iter().product(), 4, 1.0), dims), &device);
+    let grads_of = |f: &dyn Fn(Tensor<3>, Tensor<3>, Tensor<2>) -> Tensor<3>| {
         let (gx, w, b) = (gx.clone().require_grad(), w.clone().require_grad(), b.clone().require_grad());
         let loss = (f(gx.clone(), w.clone(), b.clone()) * weights.clone()).sum();
         let grads = loss.backward();
         (gx.grad(&grads).unwrap(), w.grad(&grads).unwrap(), b.grad(&grads).unwrap())
     };
-    let fused = grads_of(&gru_recurrence);
-    let stepwise = grads_of(&stepwise);
+    let fused = grads_of(&|gx, w, b| bigru(gx, w, b, Some(&lengths)));
+    let stepwise = grads_of(&|gx, w, b| stepwise(gx, w, b, &lengths));
     let diffs = [
         max_difference(fused.0, stepwise.0),
         max_difference(fused.1, stepwise.1),
