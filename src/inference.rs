@@ -70,7 +70,8 @@ pub struct Localizer {
 /// Forward pass queued on the device; decode its host copy with [`Pending::finish`].
 #[derive(Debug)]
 pub struct Pending {
-    /// `[batch, n*K + 2*n*K + n*max_words]`: scores | offsets | attention.
+    /// `[batch, n*3K + n*max_words]`: the head's output (per clip K score logits, then 2K
+    /// offsets) | attention.
     pub packed: Tensor<2>,
     timeline: Timeline,
     lengths: Vec<usize>,
@@ -130,7 +131,7 @@ impl Localizer {
         let k = self.anchors.num_anchors();
         let attention = out.last_stage().attention.clone().reshape([b, n * m]);
         let packed =
-            Tensor::cat(vec![out.scores.reshape([b, n * k]), out.offsets.reshape([b, n * 2 * k]), attention], 1);
+            Tensor::cat(vec![out.proposals.reshape([b, n * 3 * k]), attention], 1);
         Ok(Pending { packed, timeline: video.timeline.clone(), lengths: batch.lengths, truncated, options })
     }
 
@@ -170,8 +171,9 @@ impl Pending {
         }
         let mut results = Vec::with_capacity(self.lengths.len());
         for (b, chunk) in values.chunks(row).enumerate() {
-            let (scores, rest) = chunk.split_at(len);
-            let (offsets, attention_padded) = rest.split_at(2 * len);
+            let (proposals, attention_padded) = chunk.split_at(3 * len);
+            let (scores, offsets) = split_proposals(proposals, anchors.num_anchors());
+            let (scores, offsets) = (&scores[..], &offsets[..]);
             let words = self.lengths[b];
             let attention = attention_padded.chunks(m).flat_map(|r| r[..words].to_vec()).collect();
             let refined = refine(anchors, scores, offsets);
@@ -198,4 +200,17 @@ impl Pending {
         }
         Ok(results)
     }
+}
+
+/// The head's output of one query (per clip K score logits, then 2K offsets) as the scores
+/// `[n*K]` (the sigmoid applied here, on the host, where it costs no dispatch) and the offsets
+/// `[n*2K]`.
+fn split_proposals(proposals: &[f32], k: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut scores = Vec::with_capacity(proposals.len() / 3);
+    let mut offsets = Vec::with_capacity(2 * proposals.len() / 3);
+    for clip in proposals.chunks_exact(3 * k) {
+        scores.extend(clip[..k].iter().map(|&logit| 1.0 / (1.0 + (-logit).exp())));
+        offsets.extend_from_slice(&clip[k..]);
+    }
+    (scores, offsets)
 }

@@ -104,19 +104,19 @@ pub struct Losses {
 /// Alignment (BCE of legal-masked scores against soft labels, mean over all `batch x n x K`)
 /// plus `0.001 x` Smooth-L1 regression of the chosen proposal's refined bounds.
 pub fn cmin_loss(output: &CminOutput, targets: &Targets, regression: RegressionTarget) -> Losses {
-    let [batch, clips, k] = output.scores.dims();
-    let device = output.scores.device();
-    let alignment = alignment_loss(output.score_logits.clone().reshape([batch, clips * k]), targets);
+    let [batch, clips, k] = output.scores().dims();
+    let device = output.proposals.device();
+    let alignment = alignment_loss(output.score_logits().reshape([batch, clips * k]), targets);
     let index: Tensor<1, Int> = match regression {
         RegressionTarget::Label => Tensor::from_data(
             TensorData::new(targets.label_argmax.iter().map(|&i| i as i64).collect(), [batch]),
             &device,
         ),
         RegressionTarget::Prediction => {
-            (output.scores.clone().reshape([batch, clips * k]) * targets.legal.clone()).argmax(1).reshape([batch])
+            (output.scores().reshape([batch, clips * k]) * targets.legal.clone()).argmax(1).reshape([batch])
         }
     };
-    let regression = regression_loss(output.offsets.clone(), index, targets);
+    let regression = regression_loss(output.offsets(), index, targets);
     Losses { total: alignment.clone() + regression.clone() * REGRESSION_WEIGHT, alignment, regression }
 }
 

@@ -195,8 +195,8 @@ pub fn check_forward(
         ("gated_video", host(stage.gated_video.clone())),
         ("gated_query", host(stage.gated_query.clone())),
         ("fused", host(stage.fused.clone())),
-        ("scores", host(out.scores.clone())),
-        ("offsets", host(out.offsets.clone())),
+        ("scores", host(out.scores())),
+        ("offsets", host(out.offsets())),
     ];
     let anchors = Anchors::new(set.config.num_clips, &set.config.anchor_widths);
     let (scores, offsets) = (&ours[6].1, &ours[7].1);

@@ -52,7 +52,7 @@ fn run(config: CminConfig) -> (Vec<usize>, f32) {
     let gsum: f32 = g.abs().sum().into_scalar();
     assert!(gsum.is_finite() && gsum > 0.0);
     assert_eq!(out.stages.len(), config.num_stages);
-    (out.scores.dims().to_vec(), loss.into_scalar())
+    (out.scores().dims().to_vec(), loss.into_scalar())
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn bag_of_words_ignores_word_order_and_syntax() {
     arcs[1] = 2;
     let scores = |words: &[f32], adj: &[i64]| -> Vec<f32> {
         let q = QueryBatch::new(words, vec![m, m], adj, m, dw, &dev);
-        model.forward(frames.clone(), &q).scores.into_data().try_into_vec_as::<f32>().unwrap()
+        model.forward(frames.clone(), &q).scores().into_data().try_into_vec_as::<f32>().unwrap()
     };
     let (a, b) = (scores(&words, &vec![0; 2 * m * m]), scores(&reversed, &arcs));
     assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-5), "order and parse must not matter");
@@ -129,7 +129,7 @@ fn dropout_is_active_only_when_training() {
     let config = small(CminConfig::reference_tacos());
     let scores = |dev: &burn::tensor::Device, model: &Cmin| -> Vec<f32> {
         let (frames, query) = inputs(&config, dev);
-        model.forward(frames, &query).scores.into_data().try_into_vec_as::<f32>().unwrap()
+        model.forward(frames, &query).scores().into_data().try_into_vec_as::<f32>().unwrap()
     };
     let train = device::cpu().autodiff();
     let model = Cmin::new(&config, &train);

@@ -20,10 +20,19 @@ impl MomentHead {
         }
     }
 
+    /// Both convolutions as one product: weight `[d, 3K]` (the score columns, then the
+    /// offset columns) and bias `[3K]`.
+    pub fn pack(&self) -> (Tensor<2>, Tensor<1>) {
+        let (score_w, score_b) = self.fc_score.transposed();
+        let (reg_w, reg_b) = self.fc_reg.transposed();
+        (Tensor::cat(vec![score_w, reg_w], 1), Tensor::cat(vec![score_b, reg_b], 0))
+    }
+
     /// # Shapes
-    /// - fused: `[batch, clips, d]`
-    /// - output: score logits `[batch, clips, K]`, offsets `[batch, clips, 2K]`
-    pub fn forward(&self, fused: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
-        (self.fc_score.forward(fused.clone()), self.fc_reg.forward(fused))
+    /// - fused: `[batch, clips, d]`, weights from [`Self::pack`]
+    /// - output: `[batch, clips, 3K]`: per clip, K score logits then the (start, end)
+    ///   offsets of each anchor
+    pub fn forward(&self, (weight, bias): &(Tensor<2>, Tensor<1>), fused: Tensor<3>) -> Tensor<3> {
+        fused.matmul(weight.clone().unsqueeze()) + bias.clone().unsqueeze()
     }
 }

@@ -48,12 +48,9 @@ impl PointwiseConv {
         PointwiseConv { weight: uniform([d_out, d_in, 1], d_in, device), bias: uniform([d_out], d_in, device) }
     }
 
-    /// # Shapes
-    /// - input: `[batch, clips, d_in]`
-    /// - output: `[batch, clips, d_out]`
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<3> {
+    /// The weight as a `[d_in, d_out]` matrix for products from the left, and the bias.
+    pub fn transposed(&self) -> (Tensor<2>, Tensor<1>) {
         let [d_out, d_in, _] = self.weight.dims();
-        let w = self.weight.val().reshape([d_out, d_in]).transpose().unsqueeze::<3>();
-        x.matmul(w) + self.bias.val().unsqueeze::<3>()
+        (self.weight.val().reshape([d_out, d_in]).transpose(), self.bias.val())
     }
 }

@@ -44,15 +44,32 @@ pub struct CminOutput {
     pub query_encoded: Tensor<3>,
     /// One entry per interaction stage; the last feeds the head.
     pub stages: Vec<StageOutput>,
-    /// `[batch, clips, K]`, in (0, 1).
-    pub scores: Tensor<3>,
-    /// `[batch, clips, K]`: the scores before the sigmoid (for a stable loss).
-    pub score_logits: Tensor<3>,
-    /// `[batch, clips, 2K]`: (start, end) offsets per anchor.
-    pub offsets: Tensor<3>,
+    /// `[batch, clips, 3K]`: the head's output, per clip the K score logits then the (start,
+    /// end) offsets of each anchor.
+    pub proposals: Tensor<3>,
 }
 
 impl CminOutput {
+    fn anchors(&self) -> usize {
+        self.proposals.dims()[2] / 3
+    }
+
+    /// `[batch, clips, K]`: the scores before the sigmoid (for a stable loss).
+    pub fn score_logits(&self) -> Tensor<3> {
+        self.proposals.clone().narrow(2, 0, self.anchors())
+    }
+
+    /// `[batch, clips, K]`, in (0, 1).
+    pub fn scores(&self) -> Tensor<3> {
+        sigmoid(self.score_logits())
+    }
+
+    /// `[batch, clips, 2K]`: (start, end) offsets per anchor.
+    pub fn offsets(&self) -> Tensor<3> {
+        let k = self.anchors();
+        self.proposals.clone().narrow(2, k, 2 * k)
+    }
+
     pub fn last_stage(&self) -> &StageOutput {
         self.stages.last().expect("a model has at least one stage")
     }
@@ -81,6 +98,7 @@ impl Cmin {
             query: self.sentence_encoder.pack(),
             video_rnn: self.video_encoder.rnn.pack(),
             stage_rnns: self.stages.iter().map(|s| s.rnn.pack()).collect(),
+            head: self.head.pack(),
         }
     }
 
@@ -111,9 +129,8 @@ impl Cmin {
             };
             stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), query.word_logit_mask.clone()));
         }
-        let (score_logits, offsets) = self.head.forward(stages.last().expect("at least one stage").fused.clone());
-        let scores = sigmoid(score_logits.clone());
-        CminOutput { video_encoded: video.video.clone(), query_encoded, stages, scores, score_logits, offsets }
+        let proposals = self.head.forward(&weights.head, stages.last().expect("at least one stage").fused.clone());
+        CminOutput { video_encoded: video.video.clone(), query_encoded, stages, proposals }
     }
 
     /// The full forward pass.
@@ -124,7 +141,8 @@ impl Cmin {
 }
 
 /// The weights laid out for the forward pass: each BiGRU's directions stacked and transposed,
-/// the GCN's blocks side by side with their relation-bias tables. Derived from the parameters
+/// the GCN's blocks side by side with their relation-bias tables, the head's convolutions
+/// as one product. Derived from the parameters
 /// with tensor operations, so training builds it per step (gradients flow through it) and
 /// inference once per model (it stays valid while the parameters do not change).
 #[derive(Clone, Debug)]
@@ -132,4 +150,6 @@ pub struct CminWeights {
     pub query: QueryEncoderWeights,
     pub video_rnn: GruWeightsPacked,
     pub stage_rnns: Vec<GruWeightsPacked>,
+    /// The moment head's two convolutions as one `[d, 3K]` product and its bias.
+    pub head: (Tensor<2>, Tensor<1>),
 }

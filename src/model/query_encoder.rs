@@ -46,26 +46,21 @@ impl SyntacticGcnLayer {
 
     /// The layer's weights laid out for [`Self::forward`].
     pub fn pack(&self) -> GcnLayerWeights {
-        let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
+        let transposed = |linears: &[Linear]| {
+            Tensor::stack(linears.iter().map(|l| l.weight.val().transpose()).collect(), 0)
+        };
         let dim = self.fc_dir_weight[0].weight.dims()[0];
         let device = self.fc_dir_weight[0].weight.device();
-        let table = |dir: &[Param<Tensor<1>>], gate: &[Param<Tensor<1>>]| {
-            let rows = |biases: &[Param<Tensor<1>>]| Tensor::stack::<2>(biases.iter().map(|b| b.val()).collect(), 0);
-            let used = Tensor::cat(vec![rows(dir), rows(gate)], 1); // [relations, 2 dim]
-            let unused = RELATION_SLOTS - dir.len();
-            Tensor::cat(vec![used, Tensor::zeros([unused, 2 * dim], &device)], 0)
+        let table = |biases: &[Param<Tensor<1>>]| {
+            let used = Tensor::stack::<2>(biases.iter().map(|b| b.val()).collect(), 0);
+            Tensor::cat(vec![used, Tensor::zeros([RELATION_SLOTS - biases.len(), dim], &device)], 0)
         };
+        let tables = |blocks: [&[Param<Tensor<1>>]; 3]| Tensor::stack(blocks.map(table).to_vec(), 0);
         GcnLayerWeights {
-            direction: Tensor::cat(transposed(&self.fc_dir_weight), 1),
-            gate: Tensor::stack(transposed(&self.fc_gate_weight), 0),
-            biases: Tensor::stack(
-                vec![
-                    table(&self.fc_dir_bias1, &self.fc_gate_bias1),
-                    table(&self.fc_dir_bias2, &self.fc_gate_bias2),
-                    table(&self.fc_dir_bias3, &self.fc_gate_bias3),
-                ],
-                0,
-            ),
+            direction: transposed(&self.fc_dir_weight),
+            gate: transposed(&self.fc_gate_weight),
+            direction_biases: tables([&self.fc_dir_bias1, &self.fc_dir_bias2, &self.fc_dir_bias3]),
+            gate_biases: tables([&self.fc_gate_bias1, &self.fc_gate_bias2, &self.fc_gate_bias3]),
         }
     }
 
@@ -79,29 +74,31 @@ impl SyntacticGcnLayer {
     /// - output: `[batch, words, dim]`
     pub fn forward(&self, weights: &GcnLayerWeights, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
         let [batch, words, dim] = x.dims();
-        let y =
-            x.clone().matmul(weights.direction.clone().unsqueeze::<3>()).reshape([batch, words, 3, dim]).swap_dims(1, 2);
-        let z = y.clone().matmul(weights.gate.clone().unsqueeze::<4>()); // [batch, 3, words, dim]
-        let pair_biases =
-            query.pairs.clone().matmul(weights.biases.clone().unsqueeze::<4>()).reshape([batch, 3, words, words, 2 * dim]);
-        let edge = (y.unsqueeze_dim::<5>(2) + pair_biases.clone().narrow(4, 0, dim))
-            * sigmoid(z.unsqueeze_dim::<5>(2) + pair_biases.narrow(4, dim, dim));
+        let y = x.clone().unsqueeze_dim::<4>(1).matmul(weights.direction.clone().unsqueeze()); // [batch, 3, words, dim]
+        let z = y.clone().matmul(weights.gate.clone().unsqueeze());
+        let pair_bias = |table: &Tensor<3>| {
+            query.pairs.clone().matmul(table.clone().unsqueeze()).reshape([batch, 3, words, words, dim])
+        };
+        let edge = (y.unsqueeze_dim::<5>(2) + pair_bias(&weights.direction_biases))
+            * sigmoid(z.unsqueeze_dim::<5>(2) + pair_bias(&weights.gate_biases));
         let gathered = (edge * query.present.clone()).sum_dim(3).sum_dim(1).reshape([batch, words, dim]);
         x + self.dropout.forward(relu(gathered))
     }
 }
 
 /// A GCN layer's weights in the layout its forward reads (derived from the parameters, so
-/// gradients reach them through it).
+/// gradients reach them through it). Blocks: 0 self, 1 along, 2 against the arcs.
 #[derive(Clone, Debug)]
 pub struct GcnLayerWeights {
-    /// `[dim, 3 dim]`: the three blocks' `W_k^T` side by side.
-    pub direction: Tensor<2>,
+    /// `[3, dim, dim]`: each block's `W_k^T`.
+    pub direction: Tensor<3>,
     /// `[3, dim, dim]`: each block's `G_k^T`.
     pub gate: Tensor<3>,
-    /// `[3, RELATION_SLOTS, 2 dim]`: per block and relation slot, the direction bias and the
-    /// gate bias (zero rows for the slots a block does not use).
-    pub biases: Tensor<3>,
+    /// `[3, RELATION_SLOTS, dim]`: per block and relation slot, the direction bias (zero rows
+    /// for the slots a block does not use).
+    pub direction_biases: Tensor<3>,
+    /// `[3, RELATION_SLOTS, dim]`: the same for the gate biases.
+    pub gate_biases: Tensor<3>,
 }
 
 /// The query encoder's weights laid out for its forward (see `Cmin::pack`).
