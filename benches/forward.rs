@@ -6,9 +6,12 @@
 //!
 //! Run: `cargo bench --bench forward -- [cpu] [wgpu] [--model tacos|world] [--iters N]`.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use cmin::{Cmin, CminConfig, EncodedVideo, Localizer, Query, RankOptions};
+use cmin::{Cmin, CminConfig, EncodedVideo, Localizer, RankOptions};
+use common::{option, query, values};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -19,28 +22,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// A deterministic pseudo-random stream (no RNG dependency for a benchmark input).
-fn values(count: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..count)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
-
-fn query(words: usize, dim: usize) -> Query {
-    // A chain parse: word i depends on word i+1 (nsubj/det/dobj labels cycle).
-    let mut adjacency = vec![0i64; words * words];
-    for i in 0..words {
-        adjacency[i * words + i] = 1;
-        if i + 1 < words {
-            adjacency[(i + 1) * words + i] = [2, 3, 9][i % 3];
-        }
-    }
-    Query::new(values(words * dim, 7), dim, adjacency).unwrap()
-}
 
 fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
     match name {
@@ -105,9 +86,8 @@ fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iter
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let option = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let iters = option("--iters").and_then(|v| v.parse().ok()).unwrap_or(20);
-    let models = match option("--model").as_deref() {
+    let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(20);
+    let models = match option(&args, "--model").as_deref() {
         Some("tacos") => vec!["tacos"],
         Some("world") => vec!["world"],
         _ => vec!["tacos", "world"],

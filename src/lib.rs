@@ -29,6 +29,8 @@ pub mod web;
 pub mod weights;
 pub mod world;
 
+/// The burn version the model is built on, for callers that handle its tensors.
+pub use burn;
 pub use config::{CminConfig, Fusion};
 pub use error::{CminError, Result};
 pub use inference::{EncodedVideo, Localization, Localizer, Moment};

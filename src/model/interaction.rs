@@ -2,11 +2,12 @@
 
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig};
-use burn::tensor::activation::{relu, sigmoid, softmax, tanh};
+use burn::tensor::activation::{relu, sigmoid, softmax};
 use burn::tensor::{Device, Tensor};
 
 use super::gru::{BiGru, GruWeightsPacked};
 use super::layers::Linear;
+use crate::ops::attention::additive_attention_logits;
 use crate::config::{CminConfig, Fusion};
 
 /// Additive video-to-query attention: `S_ij = w^T tanh(W1 f_i + b1 + W2 s_j)`, softmax over
@@ -39,11 +40,9 @@ impl AttentiveAggregation {
     /// - clip_part: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
     /// - output: (`[batch, clips, d]`, `[batch, clips, words]`)
     pub fn forward(&self, clip_part: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
-        let [batch, clips, dim] = clip_part.dims();
-        let words = query.dims()[1];
-        let word_part = self.ws2.forward(query.clone()).unsqueeze_dim::<4>(1); // [b, 1, m, d]
-        let hidden = tanh(clip_part.unsqueeze_dim::<4>(2) + word_part).reshape([batch * clips * words, dim]);
-        let logits = self.wst.forward(hidden).reshape([batch, clips, words]) + word_logit_mask;
+        let dim = clip_part.dims()[2];
+        let word_part = self.ws2.forward(query.clone());
+        let logits = additive_attention_logits(clip_part, word_part, self.wst.weight.val().reshape([dim])) + word_logit_mask;
         let attention = softmax(logits, 2);
         (attention.clone().matmul(query), attention)
     }

@@ -140,11 +140,11 @@ impl Cmin {
     }
 }
 
-/// The weights laid out for the forward pass: each BiGRU's directions stacked and transposed,
-/// the GCN's blocks side by side with their relation-bias tables, the head's convolutions
-/// as one product. Derived from the parameters
-/// with tensor operations, so training builds it per step (gradients flow through it) and
-/// inference once per model (it stays valid while the parameters do not change).
+/// The weights laid out for the forward pass: each BiGRU's directions side by side and
+/// transposed, the GCN's blocks stacked with their relation-bias tables, the head's two
+/// convolutions as one product. Derived from the parameters with tensor operations, so
+/// training builds it per step (gradients flow through it) and inference once per model (it
+/// stays valid while the parameters do not change).
 #[derive(Clone, Debug)]
 pub struct CminWeights {
     pub query: QueryEncoderWeights,

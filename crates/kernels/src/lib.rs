@@ -3,9 +3,11 @@
 //! No tensor library: callers hand in contiguous `f32` slices.
 
 pub mod activation;
+pub mod attention;
 pub mod gru;
 mod simd;
 pub use simd::has_avx2_fma;
 
 pub use activation::{exp, sigmoid, tanh};
+pub use attention::additive_attention_logits;
 pub use gru::{BigruGrads, GruShape, bigru_backward, bigru_forward, gru_cell};

@@ -2,44 +2,59 @@
 //! part of the video encoding and of a query timed on its own (the flex backend runs
 //! operations eagerly, so a part's time is the time of its call), median of N.
 //!
-//! Run: `cargo bench --bench profile -- [--iters N]`.
+//! Run: `cargo bench --bench parts -- [--iters N]`.
+
+mod common;
 
 use std::time::{Duration, Instant};
 
-use burn::tensor::{Tensor, TensorData};
-use cmin::model::Cmin;
+use cmin::burn::tensor::{Tensor, TensorData};
+use cmin::model::{Cmin, StageVideo};
 use cmin::ops::gru::bigru;
 use cmin::query::batch_queries;
-use cmin::{CminConfig, Localizer, Query, RankOptions};
+use cmin::{CminConfig, Localizer, RankOptions};
+use common::{option, query, values};
 
-fn values(count: usize, seed: u64) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-    (0..count)
-        .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((s >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
-        })
-        .collect()
+
+/// A result whose computation has finished once `wait` returns (one element is read back).
+trait Wait {
+    fn wait(self);
 }
 
-fn query(words: usize, dim: usize) -> Query {
-    let mut adjacency = vec![0i64; words * words];
-    for i in 0..words {
-        adjacency[i * words + i] = 1;
-        if i + 1 < words {
-            adjacency[(i + 1) * words + i] = [2, 3, 9][i % 3];
-        }
+impl<const D: usize> Wait for Tensor<D> {
+    fn wait(self) {
+        let _ = self.flatten::<1>(0, D - 1).narrow(0, 0, 1).into_data();
     }
-    Query::new(values(words * dim, 7), dim, adjacency).unwrap()
+}
+
+impl<A: Wait, B: Wait> Wait for (A, B) {
+    fn wait(self) {
+        self.0.wait();
+        self.1.wait();
+    }
+}
+
+impl Wait for StageVideo {
+    fn wait(self) {
+        (self.clip_part, self.video).wait();
+        self.aggregate_gate.map(Wait::wait);
+    }
+}
+
+/// Results read back to the host already.
+struct Host;
+
+impl Wait for Host {
+    fn wait(self) {}
 }
 
 /// Median time of `f` over `iters` calls, after one warm-up call.
-fn time<R>(iters: usize, mut f: impl FnMut() -> R) -> Duration {
-    let _ = f();
+fn time<R: Wait>(iters: usize, mut f: impl FnMut() -> R) -> Duration {
+    f().wait();
     let mut v: Vec<Duration> = (0..iters)
         .map(|_| {
             let t = Instant::now();
-            let _ = std::hint::black_box(f());
+            f().wait();
             t.elapsed()
         })
         .collect();
@@ -63,17 +78,13 @@ fn report(title: &str, total: Duration, parts: &[(&str, Duration)]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let iters = args
-        .iter()
-        .position(|a| a == "--iters")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(10);
+    let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(10);
     let device = cmin::device::cpu();
     let config = CminConfig::reference_tacos();
     let (n, d) = (config.num_clips, config.d_model);
     let loc = Localizer::new(Cmin::new(&config, &device), device.clone());
     let model: &Cmin = loc.model();
+    let w = model.pack();
     let features = values(n * config.frame_dim, 1);
     let q = query(12, config.word_dim);
 
@@ -86,11 +97,11 @@ fn main() {
         }
         x
     };
-    let encoded = encoder.rnn.forward(attended.clone(), None);
+    let encoded = encoder.rnn.forward(&w.video_rnn, attended.clone(), None);
     let stage = &model.stages[0];
     let gates = random_gates(n, d / 2, &device);
     let (w_hh, b_hh) = hh(d / 2, &device);
-    let encode_total = time(iters, || loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap());
+    let encode_total = time(iters, || loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap().encoded);
     report(
         "video encoding",
         encode_total,
@@ -105,7 +116,7 @@ fn main() {
                     x
                 }),
             ),
-            ("video BiGRU", time(iters, || encoder.rnn.forward(attended.clone(), None))),
+            ("video BiGRU", time(iters, || encoder.rnn.forward(&w.video_rnn, attended.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("stage projections (W1 f + b1, sigmoid(G1 f))", time(iters, || stage.prepare(encoded.clone()))),
         ],
@@ -113,30 +124,33 @@ fn main() {
 
     let video = loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap();
     let (batch, _) = batch_queries(std::slice::from_ref(&q), &config, &device).unwrap();
-    let query_encoded = model.sentence_encoder.forward(&batch);
+    let query_encoded = model.sentence_encoder.forward(&w.query, &batch);
     let prepared = &video.encoded;
     let (aggregated, _) = stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
     let gate = stage.cross_gate.as_ref().unwrap();
     let aggregate_gate = prepared.aggregate_gate.clone().unwrap();
     let (gated_video, gated_query) = gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone());
     let fused_input = Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2);
-    let fused = stage.rnn.forward(fused_input.clone(), None);
-    let query_total = time(iters, || loc.localize(&video, &q, RankOptions::default()).unwrap());
+    let fused = stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None);
+    let query_total = time(iters, || {
+        loc.localize(&video, &q, RankOptions::default()).unwrap();
+        Host
+    });
     report(
         "per query",
         query_total,
         &[
-            ("query batch (host to tensors)", time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap())),
-            ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&batch))),
+            ("query batch (host to tensors)", time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap().0.words)),
+            ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&w.query, &batch))),
             (
                 "attentive aggregation",
                 time(iters, || stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone())),
             ),
             ("cross gate", time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone()))),
             ("concatenation", time(iters, || Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2))),
-            ("fusion BiGRU", time(iters, || stage.rnn.forward(fused_input.clone(), None))),
+            ("fusion BiGRU", time(iters, || stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
-            ("head", time(iters, || model.head.forward(fused.clone()))),
+            ("head", time(iters, || model.head.forward(&w.head, fused.clone()))),
         ],
     );
 }

@@ -1,0 +1,32 @@
+//! Inputs shared by the benchmarks.
+
+use cmin::Query;
+
+/// A deterministic pseudo-random stream in [-1, 1) (no RNG dependency for a benchmark input).
+pub fn values(count: usize, seed: u64) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..count)
+        .map(|_| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((s >> 33) as f32 / (1u64 << 31) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// A `words`-word query with a chain parse: word i depends on word i+1 (nsubj/det/dobj labels
+/// cycle).
+pub fn query(words: usize, dim: usize) -> Query {
+    let mut adjacency = vec![0i64; words * words];
+    for i in 0..words {
+        adjacency[i * words + i] = 1;
+        if i + 1 < words {
+            adjacency[(i + 1) * words + i] = [2, 3, 9][i % 3];
+        }
+    }
+    Query::new(values(words * dim, 7), dim, adjacency).unwrap()
+}
+
+/// The value following `name` among the command-line arguments.
+pub fn option(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
