@@ -15,6 +15,7 @@ cargo test --all-features
 # The parser crate on its own: a --workspace run would unify its dev-dependencies' features
 # into burn's dependency tree and rebuild all of it.
 cargo test -p cmin-parser
+cargo test -p cmin-kernels
 
 echo "== browser tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
