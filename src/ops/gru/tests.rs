@@ -73,7 +73,7 @@ fn fused_recurrence_matches_the_stepwise_one_on_the_cpu() {
     assert_forward_matches(&crate::device::cpu());
 }
 
-#[cfg(feature = "wgpu")]
+#[cfg(all(feature = "wgpu", not(target_family = "wasm")))]
 #[test]
 fn fused_recurrence_matches_the_stepwise_one_on_wgpu() {
     match crate::device::wgpu() {
@@ -110,7 +110,7 @@ fn fused_recurrence_gradients_match_the_stepwise_ones_on_the_cpu() {
     assert_gradients_match(&crate::device::cpu());
 }
 
-#[cfg(feature = "wgpu")]
+#[cfg(all(feature = "wgpu", not(target_family = "wasm")))]
 #[test]
 fn fused_recurrence_gradients_match_the_stepwise_ones_on_wgpu() {
     match crate::device::wgpu() {
