@@ -76,11 +76,7 @@ fn fused_recurrence_matches_the_stepwise_one_on_the_cpu() {
 #[cfg(all(feature = "wgpu", not(target_family = "wasm")))]
 #[test]
 fn fused_recurrence_matches_the_stepwise_one_on_wgpu() {
-    match crate::device::wgpu() {
-        Ok(device) => assert_forward_matches(&device),
-        Err(e) if std::env::var_os("CI").is_none() => eprintln!("skipped: {e}"),
-        Err(e) => panic!("{e}"),
-    }
+    on_wgpu(assert_forward_matches);
 }
 
 fn assert_gradients_match(device: &Device) {
@@ -113,8 +109,14 @@ fn fused_recurrence_gradients_match_the_stepwise_ones_on_the_cpu() {
 #[cfg(all(feature = "wgpu", not(target_family = "wasm")))]
 #[test]
 fn fused_recurrence_gradients_match_the_stepwise_ones_on_wgpu() {
+    on_wgpu(assert_gradients_match);
+}
+
+/// Runs `check` on the native wgpu device; without one it is skipped locally and fails in CI.
+#[cfg(all(feature = "wgpu", not(target_family = "wasm")))]
+fn on_wgpu(check: fn(&Device)) {
     match crate::device::wgpu() {
-        Ok(device) => assert_gradients_match(&device),
+        Ok(device) => check(&device),
         Err(e) if std::env::var_os("CI").is_none() => eprintln!("skipped: {e}"),
         Err(e) => panic!("{e}"),
     }
