@@ -142,6 +142,7 @@ fn main() {
         &[
             ("query batch (host to tensors)", time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap().0.words)),
             ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&w.query, &batch))),
+            ("  of which the GCN layers", time(iters, || gcn(model, &w, &batch))),
             (
                 "attentive aggregation",
                 time(iters, || stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone())),
@@ -153,6 +154,16 @@ fn main() {
             ("head", time(iters, || model.head.forward(&w.head, fused.clone()))),
         ],
     );
+}
+
+/// The query encoder's GCN layers alone (without the BiGRU after them).
+fn gcn(model: &Cmin, w: &cmin::model::CminWeights, batch: &cmin::model::QueryBatch) -> Tensor<3> {
+    let encoder = &model.sentence_encoder;
+    let mut x = batch.words.clone();
+    for (layer, layer_weights) in encoder.gcn_layers.iter().zip(&w.query.gcn_layers) {
+        x = layer.forward(layer_weights, x, batch);
+    }
+    x
 }
 
 fn random_gates(time: usize, h: usize, device: &burn::tensor::Device) -> Tensor<3> {

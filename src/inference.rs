@@ -70,10 +70,12 @@ pub struct Localizer {
 /// Forward pass queued on the device; decode its host copy with [`Pending::finish`].
 #[derive(Debug)]
 pub struct Pending {
-    /// `[batch, n*3K + n*max_words]`: the head's output (per clip K score logits, then 2K
+    /// `[batch, n*3K + n*width]`: the head's output (per clip K score logits, then 2K
     /// offsets) | attention.
     pub packed: Tensor<2>,
     timeline: Timeline,
+    /// Words per attention row: the batch's longest query.
+    width: usize,
     lengths: Vec<usize>,
     truncated: Vec<Option<usize>>,
     options: RankOptions,
@@ -126,13 +128,13 @@ impl Localizer {
         let c = self.config();
         let (batch, truncated) = batch_queries(queries, c, &self.device)?;
         let b = queries.len();
-        let (n, m) = (c.num_clips, c.max_words);
+        let (n, m) = (c.num_clips, batch.words.dims()[1]);
         let out = self.model.forward_encoded(&self.weights, &video.encoded.expand(b), &batch);
         let k = self.anchors.num_anchors();
         let attention = out.last_stage().attention.clone().reshape([b, n * m]);
         let packed =
             Tensor::cat(vec![out.proposals.reshape([b, n * 3 * k]), attention], 1);
-        Ok(Pending { packed, timeline: video.timeline.clone(), lengths: batch.lengths, truncated, options })
+        Ok(Pending { packed, timeline: video.timeline.clone(), width: m, lengths: batch.lengths, truncated, options })
     }
 
     /// Localizes one query (native; one synchronous readback).
@@ -161,7 +163,7 @@ impl Pending {
             data.try_into_vec_as::<f32>().map_err(|e| CminError::malformed("model output", format!("{e:?}")))?;
         let c = localizer.config();
         let anchors = &localizer.anchors;
-        let (n, m, len) = (c.num_clips, c.max_words, anchors.len());
+        let (n, m, len) = (c.num_clips, self.width, anchors.len());
         let row = 3 * len + n * m;
         if values.len() != row * self.lengths.len() {
             return Err(CminError::malformed(

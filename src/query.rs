@@ -89,7 +89,7 @@ impl Query {
     }
 }
 
-/// Pads queries into one batch. Returns the batch and, per query, the word count it was
+/// Pads queries into one batch, as wide as its longest query (at most `max_words`). Returns the batch and, per query, the word count it was
 /// truncated from (`Some(n)` when `n > max_words`), so callers can say so.
 pub fn batch_queries(
     queries: &[Query],
@@ -99,7 +99,8 @@ pub fn batch_queries(
     if queries.is_empty() {
         return Err(CminError::EmptyQuery);
     }
-    let (m, dim) = (config.max_words, config.word_dim);
+    let dim = config.word_dim;
+    let m = queries.iter().map(|q| q.num_words.min(config.max_words)).max().unwrap_or(1).max(1);
     let mut words = vec![0f32; queries.len() * m * dim];
     let mut adjacency = vec![0i64; queries.len() * m * m];
     let mut lengths = Vec::with_capacity(queries.len());

@@ -1,6 +1,6 @@
 //! Device-side inputs of one forward pass, built once on the host.
 
-use burn::tensor::{Device, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use crate::relations::{NUM_RELATIONS, SELF_LOOP};
 
@@ -9,8 +9,8 @@ pub const FIRST_ARC_RELATION: usize = 2;
 /// Number of arc relations (ids 2..=40).
 pub const NUM_ARC_RELATIONS: usize = NUM_RELATIONS - FIRST_ARC_RELATION;
 
-/// Relation slots per GCN block in [`QueryBatch::pairs`]: the self block uses slot 0, the
-/// arc blocks one slot per arc relation.
+/// Relation slots per GCN block (see [`QueryBatch::pair_slots`]): the self block uses slot 0,
+/// the arc blocks one slot per arc relation.
 pub const RELATION_SLOTS: usize = NUM_ARC_RELATIONS + 1;
 
 /// Logit added to padding words' attention logits.
@@ -19,42 +19,45 @@ const PADDING_LOGIT: f32 = -1e30;
 /// A padded batch of queries.
 #[derive(Clone, Debug)]
 pub struct QueryBatch {
-    /// `[batch, max_words, word_dim]`, zero past each length.
+    /// `[batch, width, word_dim]`, zero past each length; `width` is the longest query's
+    /// length (padding words change nothing, so a batch is only as wide as it needs to be).
     pub words: Tensor<3>,
     /// True number of words per query (at least 1).
     pub lengths: Vec<usize>,
-    /// `[batch, 3, max_words^2, RELATION_SLOTS]`: for GCN block k (0 self, 1 along, 2 against)
-    /// and word pair (i, j) (row `i * max_words + j`), the one-hot slot of the relation through
-    /// which word i reads word j: block 0 slot 0 where `adj[j][i]` is the self loop, block 1
-    /// slot `r - 2` where `adj[i][j] = r >= 2`, block 2 the same for `adj[j][i]`.
-    pub pairs: Tensor<4>,
-    /// `[batch, 3, max_words, max_words, 1]`: 1 where word i reads word j in block k.
+    /// `[batch * 3 * width * width]`: for GCN block k (0 self, 1 along, 2 against) and word
+    /// pair (i, j), in that order, the row `k * RELATION_SLOTS + slot` of a block's bias table
+    /// for the relation through which word i reads word j: block 0 slot 0 where `adj[j][i]`
+    /// is the self loop, block 1 slot `r - 2` where `adj[i][j] = r >= 2`, block 2 the same for
+    /// `adj[j][i]`; slot 0 of the block where the pair has no edge (masked by `present`).
+    pub pair_slots: Tensor<1, Int>,
+    /// `[batch, 3, width, width, 1]`: 1 where word i reads word j in block k.
     pub present: Tensor<5>,
-    /// `[batch, 1, max_words]`: 0 on words, -1e30 on padding (added to attention logits).
+    /// `[batch, 1, width]`: 0 on words, -1e30 on padding (added to attention logits).
     pub word_logit_mask: Tensor<3>,
 }
 
 impl QueryBatch {
-    /// Builds the batch from host data. `adjacency[b]` is row-major `[max_words, max_words]`
-    /// of relation ids already validated to lie in `0..=40`. Everything is laid out here, on
+    /// Builds the batch from host data. `adjacency[b]` is row-major `[width, width]` of
+    /// relation ids already validated to lie in `0..=40`. Everything is laid out here, on
     /// the host, so that no device work is spent on it.
     pub fn new(
         words: &[f32],
         lengths: Vec<usize>,
         adjacency: &[i64],
-        max_words: usize,
+        width: usize,
         word_dim: usize,
         device: &Device,
     ) -> Self {
         let batch = lengths.len();
-        let m = max_words;
+        let m = width;
         debug_assert_eq!(words.len(), batch * m * word_dim);
         debug_assert_eq!(adjacency.len(), batch * m * m);
-        let mut pairs = vec![0f32; batch * 3 * m * m * RELATION_SLOTS];
+        let mut pair_slots: Vec<i64> =
+            (0..batch * 3 * m * m).map(|cell| ((cell / (m * m)) % 3 * RELATION_SLOTS) as i64).collect();
         let mut present = vec![0f32; batch * 3 * m * m];
         let mut set = |b: usize, block: usize, i: usize, j: usize, slot: usize| {
             let cell = (b * 3 + block) * m * m + i * m + j;
-            pairs[cell * RELATION_SLOTS + slot] = 1.0;
+            pair_slots[cell] = (block * RELATION_SLOTS + slot) as i64;
             present[cell] = 1.0;
         };
         for b in 0..batch {
@@ -80,7 +83,7 @@ impl QueryBatch {
         }
         QueryBatch {
             words: Tensor::from_data(TensorData::new(words.to_vec(), [batch, m, word_dim]), device),
-            pairs: Tensor::from_data(TensorData::new(pairs, [batch, 3, m * m, RELATION_SLOTS]), device),
+            pair_slots: Tensor::from_data(TensorData::new(pair_slots, [batch * 3 * m * m]), device),
             present: Tensor::from_data(TensorData::new(present, [batch, 3, m, m, 1]), device),
             word_logit_mask: Tensor::from_data(TensorData::new(logit_mask, [batch, 1, m]), device),
             lengths,

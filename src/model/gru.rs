@@ -4,7 +4,7 @@
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::layers::uniform;
+use super::layers::{affine, uniform};
 use crate::ops::gru::bigru;
 
 /// The tensors of one `torch.nn.GRU(bidirectional=True)`, named as its state dict names them.
@@ -67,7 +67,7 @@ impl BiGru {
     /// - x: `[batch, time, d_in]`
     /// - output: `[batch, time, 2 * hidden]`
     pub fn forward(&self, weights: &GruWeightsPacked, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
-        let gates_x = x.matmul(weights.w_ih.clone().unsqueeze()) + weights.b_ih.clone().unsqueeze();
+        let gates_x = affine(x, weights.w_ih.clone(), Some(weights.b_ih.clone()));
         bigru(gates_x, weights.w_hh.clone(), weights.b_hh.clone(), lengths)
     }
 }

@@ -3,7 +3,7 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
-use super::layers::PointwiseConv;
+use super::layers::{PointwiseConv, affine};
 
 /// Scores and offsets of every proposal; 1x1 convolutions over time.
 #[derive(Module, Debug)]
@@ -33,6 +33,6 @@ impl MomentHead {
     /// - output: `[batch, clips, 3K]`: per clip, K score logits then the (start, end)
     ///   offsets of each anchor
     pub fn forward(&self, (weight, bias): &(Tensor<2>, Tensor<1>), fused: Tensor<3>) -> Tensor<3> {
-        fused.matmul(weight.clone().unsqueeze()) + bias.clone().unsqueeze()
+        affine(fused, weight.clone(), Some(bias.clone()))
     }
 }

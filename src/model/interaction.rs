@@ -2,11 +2,12 @@
 
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig};
-use burn::tensor::activation::{relu, sigmoid, softmax};
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
 use super::gru::{BiGru, GruWeightsPacked};
 use super::layers::Linear;
+use crate::ops::activation::{sigmoid, softmax_last};
 use crate::ops::attention::additive_attention_logits;
 use crate::config::{CminConfig, Fusion};
 
@@ -43,7 +44,7 @@ impl AttentiveAggregation {
         let dim = clip_part.dims()[2];
         let word_part = self.ws2.forward(query.clone());
         let logits = additive_attention_logits(clip_part, word_part, self.wst.weight.val().reshape([dim])) + word_logit_mask;
-        let attention = softmax(logits, 2);
+        let attention = softmax_last(logits);
         (attention.clone().matmul(query), attention)
     }
 }

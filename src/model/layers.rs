@@ -10,6 +10,25 @@ pub(crate) fn uniform<const D: usize>(shape: [usize; D], fan: usize, device: &De
     Initializer::Uniform { min: -k, max: k }.init(shape, device)
 }
 
+/// `x w + b` over the last dimension of `x` (`w` `[d_in, d_out]`, `b` `[d_out]`), as one 2-D
+/// product: the leading dimensions are folded into rows, so neither the product nor its
+/// gradient goes through broadcast batching (whose backward sums a copy per batch entry).
+///
+/// # Shapes
+/// - x: `[..., d_in]`
+/// - output: `[..., d_out]`
+pub fn affine<const D: usize>(x: Tensor<D>, w: Tensor<2>, b: Option<Tensor<1>>) -> Tensor<D> {
+    let mut dims = x.dims();
+    let d_out = w.dims()[1];
+    let rows = x.flatten::<2>(0, D - 2).matmul(w);
+    let rows = match b {
+        Some(b) => rows + b.unsqueeze(),
+        None => rows,
+    };
+    dims[D - 1] = d_out;
+    rows.reshape(dims)
+}
+
 /// `y = x W^T (+ b)` with `W` stored `[out, in]` like `torch.nn.Linear`.
 #[derive(Module, Debug)]
 pub struct Linear {
@@ -26,12 +45,7 @@ impl Linear {
     /// - input: `[..., d_in]`
     /// - output: `[..., d_out]`
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
-        let w = self.weight.val().transpose().unsqueeze::<D>();
-        let y = x.matmul(w);
-        match &self.bias {
-            Some(b) => y + b.val().unsqueeze::<D>(),
-            None => y,
-        }
+        affine(x, self.weight.val().transpose(), self.bias.as_ref().map(Param::val))
     }
 }
 

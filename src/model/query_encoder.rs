@@ -2,13 +2,14 @@
 
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
-use burn::tensor::activation::{relu, sigmoid};
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::batch::{NUM_ARC_RELATIONS, QueryBatch, RELATION_SLOTS};
 use super::gru::{BiGru, GruWeightsPacked, length_mask};
-use super::layers::{Linear, uniform};
+use super::layers::{Linear, affine, uniform};
 use crate::config::CminConfig;
+use crate::ops::activation::sigmoid;
 
 /// One syntactic GCN layer (spec §2): three direction blocks — self, along the arc
 /// (head gathers from dependents), against the arc (dependent gathers from head) — each with
@@ -46,9 +47,7 @@ impl SyntacticGcnLayer {
 
     /// The layer's weights laid out for [`Self::forward`].
     pub fn pack(&self) -> GcnLayerWeights {
-        let transposed = |linears: &[Linear]| {
-            Tensor::stack(linears.iter().map(|l| l.weight.val().transpose()).collect(), 0)
-        };
+        let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
         let dim = self.fc_dir_weight[0].weight.dims()[0];
         let device = self.fc_dir_weight[0].weight.device();
         let table = |biases: &[Param<Tensor<1>>]| {
@@ -57,8 +56,8 @@ impl SyntacticGcnLayer {
         };
         let tables = |blocks: [&[Param<Tensor<1>>]; 3]| Tensor::stack(blocks.map(table).to_vec(), 0);
         GcnLayerWeights {
-            direction: transposed(&self.fc_dir_weight),
-            gate: transposed(&self.fc_gate_weight),
+            direction: Tensor::cat(transposed(&self.fc_dir_weight), 1),
+            gate: Tensor::stack(transposed(&self.fc_gate_weight), 0),
             direction_biases: tables([&self.fc_dir_bias1, &self.fc_dir_bias2, &self.fc_dir_bias3]),
             gate_biases: tables([&self.fc_gate_bias1, &self.fc_gate_bias2, &self.fc_gate_bias3]),
         }
@@ -66,18 +65,26 @@ impl SyntacticGcnLayer {
 
     /// `x + dropout(ReLU(sum_k sum_j [j -> i in block k] (y_kj + b_kr) * sigmoid(z_kj + c_kr)))`
     /// with `y_k = W_k x`, `z_k = G_k y_k` and `r` the relation of the pair: the three
-    /// direction blocks and all relations at once (biases picked per word pair by a product
-    /// with the one-hot `pairs`), so a layer is a dozen operations whatever the parse.
+    /// direction blocks and all relations at once (biases picked per word pair by their row
+    /// in the bias tables), so a layer is a dozen operations whatever the parse.
     ///
     /// # Shapes
     /// - x: `[batch, words, dim]`
     /// - output: `[batch, words, dim]`
     pub fn forward(&self, weights: &GcnLayerWeights, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
         let [batch, words, dim] = x.dims();
-        let y = x.clone().unsqueeze_dim::<4>(1).matmul(weights.direction.clone().unsqueeze()); // [batch, 3, words, dim]
-        let z = y.clone().matmul(weights.gate.clone().unsqueeze());
+        // All three blocks' W_k x as one 2-D product, then G_k y_k as a product batched over
+        // the blocks (rows: every word of the batch).
+        let y_blocks = affine(x.clone(), weights.direction.clone(), None)
+            .reshape([batch * words, 3, dim])
+            .swap_dims(0, 1); // [3, batch * words, dim]
+        let z_blocks = y_blocks.clone().matmul(weights.gate.clone());
+        let by_batch = |t: Tensor<3>| t.reshape([3, batch, words, dim]).swap_dims(0, 1); // [batch, 3, words, dim]
+        let (y, z) = (by_batch(y_blocks), by_batch(z_blocks));
         let pair_bias = |table: &Tensor<3>| {
-            query.pairs.clone().matmul(table.clone().unsqueeze()).reshape([batch, 3, words, words, dim])
+            table.clone().reshape([3 * RELATION_SLOTS, dim]).select(0, query.pair_slots.clone()).reshape([
+                batch, 3, words, words, dim,
+            ])
         };
         let edge = (y.unsqueeze_dim::<5>(2) + pair_bias(&weights.direction_biases))
             * sigmoid(z.unsqueeze_dim::<5>(2) + pair_bias(&weights.gate_biases));
@@ -90,8 +97,8 @@ impl SyntacticGcnLayer {
 /// gradients reach them through it). Blocks: 0 self, 1 along, 2 against the arcs.
 #[derive(Clone, Debug)]
 pub struct GcnLayerWeights {
-    /// `[3, dim, dim]`: each block's `W_k^T`.
-    pub direction: Tensor<3>,
+    /// `[dim, 3 * dim]`: the blocks' `W_k^T` side by side.
+    pub direction: Tensor<2>,
     /// `[3, dim, dim]`: each block's `G_k^T`.
     pub gate: Tensor<3>,
     /// `[3, RELATION_SLOTS, dim]`: per block and relation slot, the direction bias (zero rows
@@ -138,7 +145,7 @@ impl QueryEncoder {
     }
 
     /// # Shapes
-    /// - output: `[batch, max_words, d_model]`, zero past each query's length
+    /// - output: `[batch, width, d_model]` (the batch's width), zero past each query's length
     pub fn forward(&self, weights: &QueryEncoderWeights, query: &QueryBatch) -> Tensor<3> {
         let mut x = self.dropout.forward(query.words.clone());
         if let Some(projection) = &self.bag_of_words {

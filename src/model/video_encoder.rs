@@ -2,12 +2,12 @@
 
 use burn::module::{Initializer, Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
-use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::gru::{BiGru, GruWeightsPacked};
-use super::layers::Linear;
+use super::layers::{Linear, affine};
 use crate::config::CminConfig;
+use crate::ops::activation::softmax_last;
 
 /// Logit added outside the band, as the reference adds it.
 const BAND_MASK_LOGIT: f32 = -1e10;
@@ -47,13 +47,12 @@ impl BandedSelfAttention {
         let [batch, clips, dim] = x.dims();
         let heads = self.num_heads;
         let head_dim = dim / heads;
-        let qkv =
-            x.matmul(self.in_proj_weight.val().transpose().unsqueeze::<3>()) + self.in_proj_bias.val().unsqueeze::<3>();
+        let qkv = affine(x, self.in_proj_weight.val().transpose(), Some(self.in_proj_bias.val()));
         let split =
             |i: usize| qkv.clone().narrow(2, i * dim, dim).reshape([batch, clips, heads, head_dim]).swap_dims(1, 2);
         let q = split(0) * (head_dim as f64).powf(-0.5);
         let logits = q.matmul(split(1).swap_dims(2, 3)) + self.band_mask(clips, &qkv.device());
-        let context = softmax(logits, 3).matmul(split(2)); // [batch, heads, clips, head_dim]
+        let context = softmax_last(logits).matmul(split(2)); // [batch, heads, clips, head_dim]
         self.out_proj.forward(context.swap_dims(1, 2).reshape([batch, clips, dim]))
     }
 

@@ -2,6 +2,7 @@
 //! extensions: one trait per operation, implemented for the CPU (flex), CubeCL (wgpu and
 //! WebGPU) and autodiff backends, and a `Tensor` function that reaches them through dispatch.
 
+pub mod activation;
 pub mod attention;
 mod flex_data;
 pub mod gru;

@@ -44,11 +44,6 @@ impl GruShape {
         assert!(lengths.iter().all(|&l| l <= self.time), "lengths within the time axis");
     }
 
-    /// The steps of sequence `b` in direction `d`'s reading order.
-    fn order(&self, d: usize, len: usize) -> impl Iterator<Item = usize> {
-        (0..len).map(move |s| if d == 0 { s } else { len - 1 - s })
-    }
-
     fn gates_at(&self, b: usize, t: usize, d: usize) -> usize {
         ((b * self.time + t) * 2 + d) * 3 * self.hidden
     }
@@ -84,7 +79,7 @@ pub fn bigru_forward(shape: GruShape, gates_x: &[f32], w_hh: &[f32], b_hh: &[f32
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
         return unsafe { forward_avx2_fma(shape, &io, out) };
     }
-    forward::<false>(shape, &io, out)
+    forward::<PORTABLE_BLOCK, false>(shape, &io, out)
 }
 
 /// The gradients of [`bigru_forward`]'s inputs.
@@ -121,7 +116,7 @@ pub fn bigru_backward(
         unsafe { backward_avx2_fma(shape, &io, out, grad_out, &mut grads) };
         return grads;
     }
-    backward::<false>(shape, &io, out, grad_out, &mut grads);
+    backward::<PORTABLE_BLOCK, false>(shape, &io, out, grad_out, &mut grads);
     grads
 }
 
@@ -135,13 +130,13 @@ struct Inputs<'a> {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn forward_avx2_fma(shape: GruShape, io: &Inputs, out: &mut [f32]) {
-    forward::<true>(shape, io, out)
+    forward::<AVX2_BLOCK, true>(shape, io, out)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn backward_avx2_fma(shape: GruShape, io: &Inputs, out: &[f32], grad_out: &[f32], grads: &mut BigruGrads) {
-    backward::<true>(shape, io, out, grad_out, grads)
+    backward::<AVX2_BLOCK, true>(shape, io, out, grad_out, grads)
 }
 
 #[inline(always)]
@@ -149,36 +144,37 @@ fn fmadd<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
     if FMA { a.mul_add(b, c) } else { a * b + c }
 }
 
-/// `gh = b + prev W` for `W` `[h, g]`: each input broadcast against a block of outputs held
-/// in registers, so there are no horizontal sums and each weight is read once per step.
-#[inline(always)]
-fn hidden_gates<const FMA: bool>(prev: &[f32], w: &[f32], b: &[f32], gh: &mut [f32]) {
-    let g = b.len();
-    let mut j0 = 0;
-    while j0 + 32 <= g {
-        output_block::<32, FMA>(prev, w, g, j0, b, gh);
-        j0 += 32;
+/// Columns of `w_hh` per block of the forward's product: as many accumulators as keep the
+/// FMA units busy (eight registers of 8 lanes with AVX2, of 4 lanes elsewhere).
+const AVX2_BLOCK: usize = 64;
+const PORTABLE_BLOCK: usize = 32;
+
+/// One direction's `w_hh` `[h, g]` regrouped into column blocks `[ceil(g / B), h, B]` (zero
+/// columns past `g`): a block's weights are one contiguous stream, read once per step for
+/// every sequence of the batch (the block stays in L1 between sequences).
+fn column_blocks<const B: usize>(w: &[f32], h: usize, g: usize) -> Vec<f32> {
+    let blocks = g.div_ceil(B);
+    let mut packed = vec![0f32; blocks * h * B];
+    for (jb, block) in packed.chunks_exact_mut(h * B).enumerate() {
+        let width = B.min(g - jb * B);
+        for (k, row) in block.chunks_exact_mut(B).enumerate() {
+            row[..width].copy_from_slice(&w[k * g + jb * B..][..width]);
+        }
     }
-    while j0 + 8 <= g {
-        output_block::<8, FMA>(prev, w, g, j0, b, gh);
-        j0 += 8;
-    }
-    for j in j0..g {
-        gh[j] = prev.iter().enumerate().fold(b[j], |acc, (k, &p)| fmadd::<FMA>(p, w[k * g + j], acc));
-    }
+    packed
 }
 
+/// `gh = b + prev W` for one column block: each input broadcast against the block's outputs
+/// held in registers, so there are no horizontal sums and each weight is read once.
 #[inline(always)]
-fn output_block<const N: usize, const FMA: bool>(prev: &[f32], w: &[f32], g: usize, j0: usize, b: &[f32], gh: &mut [f32]) {
-    let mut acc = [0f32; N];
-    acc.copy_from_slice(&b[j0..j0 + N]);
-    for (k, &p) in prev.iter().enumerate() {
-        let row: &[f32; N] = w[k * g + j0..k * g + j0 + N].try_into().expect("N weights");
-        for i in 0..N {
+fn block_product<const B: usize, const FMA: bool>(prev: &[f32], block: &[f32], bias: &[f32; B], gh: &mut [f32; B]) {
+    let mut acc = *bias;
+    for (&p, row) in prev.iter().zip(block.as_chunks::<B>().0) {
+        for i in 0..B {
             acc[i] = fmadd::<FMA>(p, row[i], acc[i]);
         }
     }
-    gh[j0..j0 + N].copy_from_slice(&acc);
+    *gh = acc;
 }
 
 /// `sum_j a_j b_j` with eight independent partial sums (vectorises; no long dependency chain).
@@ -205,45 +201,82 @@ fn axpy<const FMA: bool>(a: f32, x: &[f32], acc: &mut [f32]) {
 }
 
 #[inline(always)]
-fn forward<const FMA: bool>(shape: GruShape, io: &Inputs, out: &mut [f32]) {
+fn forward<const B: usize, const FMA: bool>(shape: GruShape, io: &Inputs, out: &mut [f32]) {
     let h = shape.hidden;
     let g = 3 * h;
-    let mut gh = vec![0f32; g];
-    let mut state = vec![0f32; h];
-    for (b, &len) in io.lengths.iter().enumerate() {
-        for d in 0..2 {
-            let (w, bias) = (&io.w_hh[d * h * g..(d + 1) * h * g], &io.b_hh[d * g..(d + 1) * g]);
-            state.fill(0.0);
-            for t in shape.order(d, len) {
-                hidden_gates::<FMA>(&state, w, bias, &mut gh);
-                gru_cell(&io.gates_x[shape.gates_at(b, t, d)..][..g], &gh, &mut state);
-                out[shape.state_at(b, t, d)..][..h].copy_from_slice(&state);
+    let padded = g.div_ceil(B) * B;
+    let longest = io.lengths.iter().copied().max().unwrap_or(0);
+    let mut gh = vec![0f32; shape.batch * padded];
+    let mut states = vec![0f32; shape.batch * h];
+    let mut bias = vec![0f32; padded];
+    for d in 0..2 {
+        let w = column_blocks::<B>(&io.w_hh[d * h * g..(d + 1) * h * g], h, g);
+        bias[..g].copy_from_slice(&io.b_hh[d * g..(d + 1) * g]);
+        states.fill(0.0);
+        // Step s of every sequence at once, so each weight block is fetched once per step.
+        for s in 0..longest {
+            let active = || io.lengths.iter().enumerate().filter(move |&(_, &len)| len > s);
+            for ((block, bias), jb) in w.chunks_exact(h * B).zip(bias.as_chunks::<B>().0).zip(0..) {
+                for (b, _) in active() {
+                    let out: &mut [f32; B] = (&mut gh[b * padded + jb * B..][..B]).try_into().expect("B gates");
+                    block_product::<B, FMA>(&states[b * h..][..h], block, bias, out);
+                }
+            }
+            for (b, &len) in active() {
+                let t = if d == 0 { s } else { len - 1 - s };
+                let state = &mut states[b * h..][..h];
+                gru_cell(&io.gates_x[shape.gates_at(b, t, d)..][..g], &gh[b * padded..][..g], state);
+                out[shape.state_at(b, t, d)..][..h].copy_from_slice(state);
             }
         }
     }
 }
 
 #[inline(always)]
-fn backward<const FMA: bool>(shape: GruShape, io: &Inputs, out: &[f32], grad_out: &[f32], grads: &mut BigruGrads) {
+fn backward<const B: usize, const FMA: bool>(
+    shape: GruShape,
+    io: &Inputs,
+    out: &[f32],
+    grad_out: &[f32],
+    grads: &mut BigruGrads,
+) {
     let h = shape.hidden;
     let g = 3 * h;
+    let padded = g.div_ceil(B) * B;
+    let longest = io.lengths.iter().copied().max().unwrap_or(0);
     let zeros = vec![0f32; h];
-    let mut gh = vec![0f32; g];
-    let mut dgh = vec![0f32; g];
-    // The gradient reaching the current step's state from the step read after it.
-    let mut carry = vec![0f32; h];
-    let mut direct = vec![0f32; h];
-    for (b, &len) in io.lengths.iter().enumerate() {
-        for d in 0..2 {
-            let (w, bias) = (&io.w_hh[d * h * g..(d + 1) * h * g], &io.b_hh[d * g..(d + 1) * g]);
-            let steps: Vec<usize> = shape.order(d, len).collect();
-            carry.fill(0.0);
-            for (s, &t) in steps.iter().enumerate().rev() {
-                let prev = if s == 0 { &zeros[..] } else { &out[shape.state_at(b, steps[s - 1], d)..][..h] };
-                hidden_gates::<FMA>(prev, w, bias, &mut gh);
+    let mut gh = vec![0f32; shape.batch * padded];
+    let mut dgh = vec![0f32; shape.batch * g];
+    // Per sequence, the gradient reaching the current step's state from the step read after it.
+    let mut carry = vec![0f32; shape.batch * h];
+    let mut direct = vec![0f32; shape.batch * h];
+    let mut bias = vec![0f32; padded];
+    for d in 0..2 {
+        let w = &io.w_hh[d * h * g..(d + 1) * h * g];
+        let blocks = column_blocks::<B>(w, h, g);
+        bias[..g].copy_from_slice(&io.b_hh[d * g..(d + 1) * g]);
+        carry.fill(0.0);
+        let step = |b: usize, s: usize| if d == 0 { s } else { io.lengths[b] - 1 - s };
+        let prev = |b: usize, s: usize| if s == 0 { &zeros[..] } else { &out[shape.state_at(b, step(b, s - 1), d)..][..h] };
+        // Step s of every sequence at once, in reverse reading order: each pass over the
+        // weights (the recomputed hidden gates, the carried gradient, the weight gradient)
+        // serves the whole batch.
+        for s in (0..longest).rev() {
+            let active: Vec<usize> = (0..shape.batch).filter(|&b| io.lengths[b] > s).collect();
+            for ((block, bias), jb) in blocks.chunks_exact(h * B).zip(bias.as_chunks::<B>().0).zip(0..) {
+                for &b in &active {
+                    let out: &mut [f32; B] = (&mut gh[b * padded + jb * B..][..B]).try_into().expect("B gates");
+                    block_product::<B, FMA>(prev(b, s), block, bias, out);
+                }
+            }
+            for &b in &active {
+                let (t, prev) = (step(b, s), prev(b, s));
+                let gh = &gh[b * padded..][..g];
                 let gx = &io.gates_x[shape.gates_at(b, t, d)..][..g];
                 let dh_out = &grad_out[shape.state_at(b, t, d)..][..h];
                 let dgx = &mut grads.gates_x[shape.gates_at(b, t, d)..][..g];
+                let dgh = &mut dgh[b * g..][..g];
+                let (carry, direct) = (&carry[b * h..][..h], &mut direct[b * h..][..h]);
                 for k in 0..h {
                     let r = sigmoid(gx[k] + gh[k]);
                     let z = sigmoid(gx[h + k] + gh[h + k]);
@@ -260,14 +293,17 @@ fn backward<const FMA: bool>(shape: GruShape, io: &Inputs, out: &[f32], grad_out
                     dgh[2 * h + k] = dn * r;
                     direct[k] = dh * z;
                 }
-                for k in 0..h {
-                    carry[k] = direct[k] + dot::<FMA>(&w[k * g..(k + 1) * g], &dgh);
+            }
+            let dw = &mut grads.w_hh[d * h * g..(d + 1) * h * g];
+            for (k, (row, dw_row)) in w.chunks_exact(g).zip(dw.chunks_exact_mut(g)).enumerate() {
+                for &b in &active {
+                    let dgh = &dgh[b * g..][..g];
+                    carry[b * h + k] = direct[b * h + k] + dot::<FMA>(row, dgh);
+                    axpy::<FMA>(prev(b, s)[k], dgh, dw_row);
                 }
-                let dw = &mut grads.w_hh[d * h * g..(d + 1) * h * g];
-                for (k, &p) in prev.iter().enumerate() {
-                    axpy::<FMA>(p, &dgh, &mut dw[k * g..(k + 1) * g]);
-                }
-                axpy::<FMA>(1.0, &dgh, &mut grads.b_hh[d * g..(d + 1) * g]);
+            }
+            for &b in &active {
+                axpy::<FMA>(1.0, &dgh[b * g..][..g], &mut grads.b_hh[d * g..(d + 1) * g]);
             }
         }
     }
@@ -297,7 +333,7 @@ mod tests {
         for (bi, &len) in lengths.iter().enumerate() {
             for d in 0..2 {
                 let mut state = vec![0f64; h];
-                for t in shape.order(d, len) {
+                for t in (0..len).map(|s| if d == 0 { s } else { len - 1 - s }) {
                     let x = &gx[shape.gates_at(bi, t, d)..][..g];
                     let gh: Vec<f64> = (0..g)
                         .map(|j| {
@@ -325,7 +361,7 @@ mod tests {
 
     #[test]
     fn forward_matches_the_written_out_recurrence() {
-        // 3h = 123: the 32-wide, 8-wide and scalar output blocks all run.
+        // 3h = 123: full column blocks and a zero-padded last one.
         for (shape, lengths) in [
             (GruShape { batch: 3, time: 7, hidden: 41 }, vec![7, 3, 1]),
             (GruShape { batch: 1, time: 1, hidden: 1 }, vec![1]),
@@ -337,6 +373,11 @@ mod tests {
             let want = naive_forward(shape, &gx, &w, &b, &lengths);
             let diff = out.iter().zip(&want).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
             assert!(diff < 2e-6, "{shape:?}: max difference {diff}");
+            // The portable build (what wasm runs), whatever this CPU offers.
+            let mut portable = vec![0f32; shape.states_len()];
+            forward::<PORTABLE_BLOCK, false>(shape, &Inputs { gates_x: &gx, w_hh: &w, b_hh: &b, lengths: &lengths }, &mut portable);
+            let diff = portable.iter().zip(&want).map(|(a, b)| (*a as f64 - b).abs()).fold(0.0, f64::max);
+            assert!(diff < 2e-6, "{shape:?}, portable: max difference {diff}");
             assert!(out.iter().any(|v| v.abs() > 0.1));
             // Past each length the states stay zero.
             for (bi, &len) in lengths.iter().enumerate() {
@@ -360,6 +401,12 @@ mod tests {
         let mut out = vec![0f32; shape.states_len()];
         bigru_forward(shape, &gx, &w, &b, &lengths, &mut out);
         let grads = bigru_backward(shape, (&gx, &w, &b, &lengths), &out, &weights);
+        let mut portable = BigruGrads { gates_x: vec![0.0; gx.len()], w_hh: vec![0.0; w.len()], b_hh: vec![0.0; b.len()] };
+        let io = Inputs { gates_x: &gx, w_hh: &w, b_hh: &b, lengths: &lengths };
+        backward::<PORTABLE_BLOCK, false>(shape, &io, &out, &weights, &mut portable);
+        for (fast, slow) in [(&grads.gates_x, &portable.gates_x), (&grads.w_hh, &portable.w_hh), (&grads.b_hh, &portable.b_hh)] {
+            assert!(fast.iter().zip(slow).all(|(a, b)| (a - b).abs() < 1e-5), "the portable backward agrees");
+        }
 
         let eps = 1e-3f32;
         let numeric = |f: &dyn Fn(f32) -> f64| (f(eps) - f(-eps)) / (2.0 * eps as f64);

@@ -8,6 +8,6 @@ pub mod gru;
 mod simd;
 pub use simd::has_avx2_fma;
 
-pub use activation::{exp, sigmoid, tanh};
-pub use attention::additive_attention_logits;
+pub use activation::{exp, sigmoid, sigmoid_in_place, softmax_rows_in_place, tanh};
+pub use attention::{additive_attention_logits, additive_attention_logits_backward};
 pub use gru::{BigruGrads, GruShape, bigru_backward, bigru_forward, gru_cell};
