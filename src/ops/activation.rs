@@ -115,3 +115,43 @@ pub fn sigmoid<const D: usize>(x: Tensor<D>) -> Tensor<D> {
 pub fn softmax_last<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as ActivationKernelOps>::softmax_last_kernel(x.into_dispatch()))
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::activation;
+
+    use super::*;
+    use crate::ops::testing::{gradient, max_difference, tensor};
+
+    /// Logits with masked entries (the attention masks' -1e30) and large values.
+    fn logits(device: &burn::tensor::Device) -> Tensor<3> {
+        let x = tensor([2, 5, 7], 1, 30.0, device);
+        let mask = Tensor::<3>::zeros([2, 5, 7], device).slice_fill([0..2, 0..5, 5..7], -1e30);
+        x + mask
+    }
+
+    #[test]
+    fn sigmoid_and_softmax_match_burns_on_the_cpu() {
+        let device = crate::device::cpu();
+        let x = logits(&device);
+        let gates = tensor([3, 4, 9], 2, 12.0, &device);
+        assert!(max_difference(sigmoid(gates.clone()), activation::sigmoid(gates)) < 1e-6);
+        let ours = softmax_last(x.clone());
+        assert!(max_difference(ours.clone(), activation::softmax(x, 2)) < 1e-6);
+        assert_eq!(ours.slice([0..2, 0..5, 5..7]).abs().max().into_scalar::<f32>(), 0.0, "masked entries get no weight");
+    }
+
+    #[test]
+    fn sigmoid_and_softmax_gradients_match_burns_on_the_cpu() {
+        let device = crate::device::cpu().autodiff();
+        let x = tensor([2, 5, 7], 1, 4.0, &device);
+        let weights = tensor([2, 5, 7], 3, 1.0, &device);
+        let pairs = [
+            (gradient(&x, &weights, sigmoid), gradient(&x, &weights, activation::sigmoid)),
+            (gradient(&x, &weights, softmax_last), gradient(&x, &weights, |x| activation::softmax(x, 2))),
+        ];
+        for (ours, burns) in pairs {
+            assert!(max_difference(ours, burns) < 1e-6);
+        }
+    }
+}

@@ -138,3 +138,42 @@ pub fn additive_attention_logits(a: Tensor<3>, c: Tensor<3>, w: Tensor<1>) -> Te
         w.into_dispatch(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::Tensor;
+
+    use super::*;
+    use crate::ops::testing::{gradient, max_difference, tensor};
+
+    /// The logits with burn's operations: what the fused kernels must compute.
+    fn composed(a: Tensor<3>, c: Tensor<3>, w: Tensor<1>) -> Tensor<3> {
+        let [batch, rows, dim] = a.dims();
+        let columns = c.dims()[1];
+        let hidden = (a.unsqueeze_dim::<4>(2) + c.unsqueeze_dim::<4>(1)).tanh();
+        hidden.reshape([batch, rows * columns, dim]).matmul(w.reshape([1, dim, 1])).reshape([batch, rows, columns])
+    }
+
+    #[test]
+    fn fused_logits_and_gradients_match_the_composed_ones_on_the_cpu() {
+        let device = crate::device::cpu().autodiff();
+        let (a, c, w) = (tensor([2, 6, 19], 1, 1.5, &device), tensor([2, 4, 19], 2, 1.5, &device), tensor([19], 3, 1.0, &device));
+        assert!(max_difference(additive_attention_logits(a.clone(), c.clone(), w.clone()), composed(a.clone(), c.clone(), w.clone())) < 2e-6);
+        let weights = tensor([2, 6, 4], 4, 1.0, &device);
+        let diffs = [
+            max_difference(
+                gradient(&a, &weights, |a| additive_attention_logits(a, c.clone(), w.clone())),
+                gradient(&a, &weights, |a| composed(a, c.clone(), w.clone())),
+            ),
+            max_difference(
+                gradient(&c, &weights, |c| additive_attention_logits(a.clone(), c, w.clone())),
+                gradient(&c, &weights, |c| composed(a.clone(), c, w.clone())),
+            ),
+            max_difference(
+                gradient(&w, &weights, |w| additive_attention_logits(a.clone(), c.clone(), w)),
+                gradient(&w, &weights, |w| composed(a.clone(), c.clone(), w)),
+            ),
+        ];
+        assert!(diffs.iter().all(|d| *d < 1e-5), "gradient differences (a, c, w): {diffs:?}");
+    }
+}

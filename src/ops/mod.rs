@@ -6,5 +6,7 @@ pub mod activation;
 pub mod attention;
 mod flex_data;
 pub mod gru;
+#[cfg(test)]
+mod testing;
 #[cfg(any(feature = "wgpu", target_family = "wasm"))]
 pub mod dispatches;

@@ -2,6 +2,7 @@ use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::bigru;
+use crate::ops::testing::{max_difference, values};
 
 /// The recurrence as separate tensor operations, one sequence and one step at a time: what
 /// the fused operation must compute.
@@ -31,28 +32,12 @@ fn stepwise(gates_x: Tensor<3>, w_hh: Tensor<3>, b_hh: Tensor<2>, lengths: &[usi
     Tensor::cat(sequences.collect(), 0)
 }
 
-fn values(count: usize, seed: u64, scale: f32) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..count)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0) * scale
-        })
-        .collect()
-}
-
 fn inputs(batch: usize, time: usize, h: usize, device: &Device) -> (Tensor<3>, Tensor<3>, Tensor<2>) {
     let g = 3 * h;
     let gx = TensorData::new(values(batch * time * 2 * g, 1, 2.0), [batch, time, 2 * g]);
     let w = TensorData::new(values(2 * h * g, 2, 0.4), [2, h, g]);
     let b = TensorData::new(values(2 * g, 3, 1.0), [2, g]);
     (Tensor::from_data(gx, device), Tensor::from_data(w, device), Tensor::from_data(b, device))
-}
-
-fn max_difference<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
-    (a - b).abs().max().into_scalar::<f32>()
 }
 
 fn assert_forward_matches(device: &Device) {
