@@ -85,6 +85,7 @@ fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iter
 }
 
 fn main() {
+    common::one_thread();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(20);
     let models = match option(&args, "--model").as_deref() {

@@ -77,6 +77,7 @@ fn report(title: &str, total: Duration, parts: &[(&str, Duration)]) {
 }
 
 fn main() {
+    common::one_thread();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(10);
     let device = cmin::device::cpu();

@@ -2,6 +2,12 @@
 
 use cmin::Query;
 
+/// Pins burn's CPU backend to one thread, so that the figures are per core whatever the
+/// machine (large products are otherwise spread over every core).
+pub fn one_thread() {
+    rayon::ThreadPoolBuilder::new().num_threads(1).build_global().expect("the first use of the global pool");
+}
+
 /// A deterministic pseudo-random stream in [-1, 1) (no RNG dependency for a benchmark input).
 pub fn values(count: usize, seed: u64) -> Vec<f32> {
     let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);

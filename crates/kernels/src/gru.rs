@@ -177,21 +177,6 @@ fn block_product<const B: usize, const FMA: bool>(prev: &[f32], block: &[f32], b
     *gh = acc;
 }
 
-/// `sum_j a_j b_j` with eight independent partial sums (vectorises; no long dependency chain).
-#[inline(always)]
-fn dot<const FMA: bool>(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (a8, a_rest) = a.as_chunks::<8>();
-    let (b8, b_rest) = b.as_chunks::<8>();
-    for (x, y) in a8.iter().zip(b8) {
-        for i in 0..8 {
-            acc[i] = fmadd::<FMA>(x[i], y[i], acc[i]);
-        }
-    }
-    let tail = a_rest.iter().zip(b_rest).fold(0.0, |s, (x, y)| fmadd::<FMA>(*x, *y, s));
-    acc.iter().sum::<f32>() + tail
-}
-
 /// `acc += a * x` over two equal-length slices (vectorises).
 #[inline(always)]
 fn axpy<const FMA: bool>(a: f32, x: &[f32], acc: &mut [f32]) {
@@ -245,15 +230,24 @@ fn backward<const B: usize, const FMA: bool>(
     let padded = g.div_ceil(B) * B;
     let longest = io.lengths.iter().copied().max().unwrap_or(0);
     let zeros = vec![0f32; h];
+    let h_padded = h.div_ceil(B) * B;
     let mut gh = vec![0f32; shape.batch * padded];
     let mut dgh = vec![0f32; shape.batch * g];
     // Per sequence, the gradient reaching the current step's state from the step read after it.
-    let mut carry = vec![0f32; shape.batch * h];
-    let mut direct = vec![0f32; shape.batch * h];
+    let mut carry = vec![0f32; shape.batch * h_padded];
+    let mut direct = vec![0f32; shape.batch * h_padded];
     let mut bias = vec![0f32; padded];
+    let mut transposed = vec![0f32; g * h];
     for d in 0..2 {
         let w = &io.w_hh[d * h * g..(d + 1) * h * g];
         let blocks = column_blocks::<B>(w, h, g);
+        // `carry = direct + W dgh` is the forward's product with W^T: the same blocked kernel.
+        for (k, row) in w.chunks_exact(g).enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                transposed[j * h + k] = v;
+            }
+        }
+        let transposed_blocks = column_blocks::<B>(&transposed, g, h);
         bias[..g].copy_from_slice(&io.b_hh[d * g..(d + 1) * g]);
         carry.fill(0.0);
         let step = |b: usize, s: usize| if d == 0 { s } else { io.lengths[b] - 1 - s };
@@ -276,7 +270,7 @@ fn backward<const B: usize, const FMA: bool>(
                 let dh_out = &grad_out[shape.state_at(b, t, d)..][..h];
                 let dgx = &mut grads.gates_x[shape.gates_at(b, t, d)..][..g];
                 let dgh = &mut dgh[b * g..][..g];
-                let (carry, direct) = (&carry[b * h..][..h], &mut direct[b * h..][..h]);
+                let (carry, direct) = (&carry[b * h_padded..][..h], &mut direct[b * h_padded..][..h]);
                 for k in 0..h {
                     let r = sigmoid(gx[k] + gh[k]);
                     let z = sigmoid(gx[h + k] + gh[h + k]);
@@ -294,12 +288,17 @@ fn backward<const B: usize, const FMA: bool>(
                     direct[k] = dh * z;
                 }
             }
-            let dw = &mut grads.w_hh[d * h * g..(d + 1) * h * g];
-            for (k, (row, dw_row)) in w.chunks_exact(g).zip(dw.chunks_exact_mut(g)).enumerate() {
+            for (block, jb) in transposed_blocks.chunks_exact(g * B).zip(0..) {
                 for &b in &active {
-                    let dgh = &dgh[b * g..][..g];
-                    carry[b * h + k] = direct[b * h + k] + dot::<FMA>(row, dgh);
-                    axpy::<FMA>(prev(b, s)[k], dgh, dw_row);
+                    let direct: &[f32; B] = direct[b * h_padded + jb * B..][..B].try_into().expect("B units");
+                    let out: &mut [f32; B] = (&mut carry[b * h_padded + jb * B..][..B]).try_into().expect("B units");
+                    block_product::<B, FMA>(&dgh[b * g..][..g], block, direct, out);
+                }
+            }
+            let dw = &mut grads.w_hh[d * h * g..(d + 1) * h * g];
+            for (k, dw_row) in dw.chunks_exact_mut(g).enumerate() {
+                for &b in &active {
+                    axpy::<FMA>(prev(b, s)[k], &dgh[b * g..][..g], dw_row);
                 }
             }
             for &b in &active {
