@@ -5,15 +5,19 @@
 use crate::activation::tanh;
 use crate::simd::has_avx2_fma;
 
-/// `out[b][i][j] = sum_k w[k] tanh(a[b][i][k] + c[b][j][k])` for `a` `[batch, rows, dim]`, `c`
-/// `[batch, columns, dim]`, `out` `[batch, rows, columns]`.
-pub fn additive_attention_logits(a: &[f32], c: &[f32], w: &[f32], batch: usize, out: &mut [f32]) {
+/// `batch * rows * columns` once the inputs' shapes are checked.
+fn logits_len(a: &[f32], c: &[f32], w: &[f32], batch: usize) -> usize {
     let dim = w.len();
     assert!(batch > 0 && dim > 0, "a batch and a width");
     assert_eq!(a.len() % (batch * dim), 0, "a: [batch, rows, dim]");
     assert_eq!(c.len() % (batch * dim), 0, "c: [batch, columns, dim]");
-    let (rows, columns) = (a.len() / (batch * dim), c.len() / (batch * dim));
-    assert_eq!(out.len(), batch * rows * columns, "out: [batch, rows, columns]");
+    batch * (a.len() / (batch * dim)) * (c.len() / (batch * dim))
+}
+
+/// `out[b][i][j] = sum_k w[k] tanh(a[b][i][k] + c[b][j][k])` for `a` `[batch, rows, dim]`, `c`
+/// `[batch, columns, dim]`, `out` `[batch, rows, columns]`.
+pub fn additive_attention_logits(a: &[f32], c: &[f32], w: &[f32], batch: usize, out: &mut [f32]) {
+    assert_eq!(out.len(), logits_len(a, c, w, batch), "out: [batch, rows, columns]");
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
@@ -70,13 +74,8 @@ pub fn additive_attention_logits_backward(
     batch: usize,
     grad_out: &[f32],
 ) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-    let dim = w.len();
-    assert!(batch > 0 && dim > 0, "a batch and a width");
-    assert_eq!(a.len() % (batch * dim), 0, "a: [batch, rows, dim]");
-    assert_eq!(c.len() % (batch * dim), 0, "c: [batch, columns, dim]");
-    let (rows, columns) = (a.len() / (batch * dim), c.len() / (batch * dim));
-    assert_eq!(grad_out.len(), batch * rows * columns, "grad_out: [batch, rows, columns]");
-    let mut grads = (vec![0f32; a.len()], vec![0f32; c.len()], vec![0f32; dim]);
+    assert_eq!(grad_out.len(), logits_len(a, c, w, batch), "grad_out: [batch, rows, columns]");
+    let mut grads = (vec![0f32; a.len()], vec![0f32; c.len()], vec![0f32; w.len()]);
     #[cfg(target_arch = "x86_64")]
     if has_avx2_fma() {
         // SAFETY: the CPU has AVX2 and FMA, checked just above.
