@@ -3,13 +3,13 @@
 
 use std::io::Write;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use cmin::data::annotations::{Format, read_file};
 use cmin::error::{CminError, Result};
 use cmin::evaluate::Evaluation;
 use cmin::{CminConfig, Localizer, RankOptions, device, weights};
 
+use crate::progress::QueryCount;
 use crate::query_inputs::QueryInputs;
 
 #[derive(clap::Args)]
@@ -70,7 +70,6 @@ fn config(args: &EvalArgs) -> Result<Option<CminConfig>> {
 }
 
 pub fn run(args: EvalArgs) -> Result<bool> {
-    let started = Instant::now();
     let device = device::by_name(&args.device)?;
     let model = weights::load_file(&args.weights, config(&args)?.as_ref(), &device)?;
     let localizer = Localizer::new(model, device);
@@ -89,10 +88,9 @@ pub fn run(args: EvalArgs) -> Result<bool> {
         batch: args.batch,
     };
     let total = annotations.samples.len();
-    let (recall, predictions) = evaluation.run(&annotations.samples, |done, total| {
-        eprint!("\r{done}/{total} queries, {:.0} s", started.elapsed().as_secs_f64());
-    })?;
-    eprintln!();
+    let mut progress = QueryCount::new(total);
+    let (recall, predictions) = evaluation.run(&annotations.samples, |done, _| progress.update(done))?;
+    progress.finish();
     println!("{} ({total} queries; top-{} after NMS {})", args.annotations.display(), args.top_k, args.nms);
     print!("{}", recall.render());
     if let Some(path) = &args.json {
