@@ -12,6 +12,10 @@ pub enum Fusion {
     Concat,
     /// `P(ReLU(U f' * V a'))` (d wide): the paper's low-rank bilinear fusion.
     Bilinear,
+    /// The paper's fusion with each projection standardised over its features first,
+    /// `P(ReLU(norm(U f') * norm(V a')))`: the same weights, a product that starts at unit
+    /// scale (BENCHMARKS.md, why bilinear fusion does not learn).
+    BilinearNorm,
 }
 
 /// Every dimension and switch of the model. Serialized with trained weights, so a checkpoint
@@ -146,7 +150,7 @@ impl CminConfig {
     pub fn fusion_dim(&self) -> usize {
         match self.fusion {
             Fusion::Concat => 2 * self.d_model,
-            Fusion::Bilinear => self.d_model,
+            Fusion::Bilinear | Fusion::BilinearNorm => self.d_model,
         }
     }
 

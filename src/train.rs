@@ -1,5 +1,6 @@
-//! Training (spec §7): Adam with decoupled weight decay, an inverse-square-root schedule with
-//! linear warm-up, dropout from the model config, shuffled padded batches.
+//! Training (spec §7): Adam with decoupled weight decay, a linear warm-up into the reference's
+//! inverse-square-root decay (or a cosine decay to `min_lr` over the run), dropout from the
+//! model config, shuffled padded batches.
 
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
@@ -27,6 +28,23 @@ pub struct TrainConfig {
     pub batch_size: usize,
     pub epochs: usize,
     pub seed: u64,
+    /// What follows the warm-up.
+    pub schedule: Schedule,
+    /// The cosine schedule's final learning rate.
+    pub min_lr: f64,
+    /// Stop after this many epochs without a better validation score (never when `None`).
+    pub patience: Option<usize>,
+}
+
+/// The learning rate after the warm-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// `lr * sqrt(warmup / step)`, the reference's.
+    #[default]
+    InverseSqrt,
+    /// Half a cosine from `lr` down to `min_lr` at the last step of the last epoch.
+    Cosine,
 }
 
 impl Default for TrainConfig {
@@ -39,21 +57,34 @@ impl Default for TrainConfig {
             batch_size: 64,
             epochs: 40,
             seed: 1,
+            schedule: Schedule::InverseSqrt,
+            min_lr: 0.0,
+            patience: None,
         }
     }
 }
 
 impl TrainConfig {
-    /// The learning rate of update `step` (0-based): linear warm-up from `warmup_init_lr` to
-    /// `lr`, then `lr * sqrt(warmup / step)`.
-    pub fn lr_at(&self, step: usize) -> f64 {
+    /// The learning rate of update `step` (0-based) of a run of `total_steps`: linear warm-up
+    /// from `warmup_init_lr` to `lr`, then the schedule.
+    pub fn lr_at(&self, step: usize, total_steps: usize) -> f64 {
         let warmup = self.warmup_steps.max(1) as f64;
         let s = step as f64 + 1.0;
         if s <= warmup {
-            self.warmup_init_lr + (self.lr - self.warmup_init_lr) * s / warmup
-        } else {
-            self.lr * (warmup / s).sqrt()
+            return self.warmup_init_lr + (self.lr - self.warmup_init_lr) * s / warmup;
         }
+        match self.schedule {
+            Schedule::InverseSqrt => self.lr * (warmup / s).sqrt(),
+            Schedule::Cosine => {
+                let progress = ((s - warmup) / (total_steps as f64 - warmup).max(1.0)).min(1.0);
+                self.min_lr + 0.5 * (self.lr - self.min_lr) * (1.0 + (std::f64::consts::PI * progress).cos())
+            }
+        }
+    }
+
+    /// Updates in one epoch over `examples` examples.
+    pub fn steps_per_epoch(&self, examples: usize) -> usize {
+        examples.div_ceil(self.batch_size.max(1))
     }
 }
 
@@ -112,6 +143,12 @@ impl Trainer {
         if config.batch_size == 0 || !(config.lr > 0.0) {
             return Err(CminError::Config("batch_size and lr must be positive".into()));
         }
+        if !(config.min_lr >= 0.0 && config.min_lr <= config.lr) {
+            return Err(CminError::Config("min_lr must lie between 0 and lr".into()));
+        }
+        if config.patience == Some(0) {
+            return Err(CminError::Config("patience must be at least one epoch".into()));
+        }
         let c = model.config().clone();
         let optimizer = Self::optimizer(&config);
         Ok(Trainer {
@@ -154,9 +191,10 @@ impl Trainer {
         let mut order: Vec<usize> = (0..examples.len()).collect();
         Rng::new(self.config.seed.wrapping_add(self.epoch as u64)).shuffle(&mut order);
         let (mut total, mut seen, mut lr) = (0.0, 0, 0.0);
+        let total_steps = self.config.steps_per_epoch(examples.len()) * self.config.epochs;
         for chunk in order.chunks(self.config.batch_size) {
             let batch: Vec<&Example> = chunk.iter().map(|&i| &examples[i]).collect();
-            lr = self.config.lr_at(self.step);
+            lr = self.config.lr_at(self.step, total_steps);
             let loss = self.update(&batch, lr)?;
             total += loss * batch.len() as f64;
             seen += batch.len();

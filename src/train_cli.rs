@@ -1,5 +1,6 @@
 //! `cmin train`: trains CMIN on an annotated dataset with clip features, validates every
-//! epoch (R@1, IoU 0.5) and keeps the best weights; `--resume` continues from `--out`.
+//! epoch (R@1, IoU 0.5), keeps the best weights and, with `--patience`, stops once validation
+//! no longer improves; `--resume` continues from `--out`.
 //!
 //! `--out` holds `last.safetensors` and `best.safetensors` (weights with their config),
 //! `epoch-NNN.safetensors` and `state.json` (step, epoch, both configs, the history of losses
@@ -18,7 +19,7 @@ use cmin::error::{CminError, Result};
 use cmin::evaluate::{Evaluation, query_for};
 use cmin::model::Cmin;
 use cmin::parsing::ParserModel;
-use cmin::train::{Example, TrainConfig, Trainer};
+use cmin::train::{Example, Schedule, TrainConfig, Trainer};
 use cmin::{CminConfig, Localizer, RankOptions, device, weights};
 
 use crate::progress::EpochBar;
@@ -62,6 +63,14 @@ pub struct TrainArgs {
     weight_decay: Option<f64>,
     #[arg(long)]
     seed: Option<u64>,
+    /// After the warm-up: inverse-sqrt (the reference's) or cosine (down to --min-lr).
+    #[arg(long)]
+    schedule: Option<String>,
+    #[arg(long)]
+    min_lr: Option<f64>,
+    /// Stop after this many epochs without a better validation R@1 (needs --val).
+    #[arg(long)]
+    patience: Option<usize>,
     /// Continue from the state in --out.
     #[arg(long)]
     resume: bool,
@@ -72,13 +81,26 @@ struct State {
     step: usize,
     epoch: usize,
     best_r1: Option<f64>,
+    #[serde(default)]
+    best_epoch: usize,
     model: CminConfig,
     train: TrainConfig,
     history: Vec<serde_json::Value>,
 }
 
-fn train_config(a: &TrainArgs, base: TrainConfig) -> TrainConfig {
-    TrainConfig {
+fn train_config(a: &TrainArgs, base: TrainConfig) -> Result<TrainConfig> {
+    let schedule = match a.schedule.as_deref() {
+        None => base.schedule,
+        Some("inverse-sqrt") => Schedule::InverseSqrt,
+        Some("cosine") => Schedule::Cosine,
+        Some(other) => {
+            return Err(CminError::Option(format!("--schedule {other:?}: expected inverse-sqrt or cosine")));
+        }
+    };
+    if a.patience.is_some() && a.val.is_none() {
+        return Err(CminError::Option("--patience needs --val to measure progress on".into()));
+    }
+    Ok(TrainConfig {
         lr: a.lr.unwrap_or(base.lr),
         warmup_init_lr: a.warmup_init_lr.unwrap_or(base.warmup_init_lr),
         warmup_steps: a.warmup_steps.unwrap_or(base.warmup_steps),
@@ -86,7 +108,10 @@ fn train_config(a: &TrainArgs, base: TrainConfig) -> TrainConfig {
         batch_size: a.batch_size.unwrap_or(base.batch_size),
         epochs: a.epochs.unwrap_or(base.epochs),
         seed: a.seed.unwrap_or(base.seed),
-    }
+        schedule,
+        min_lr: a.min_lr.unwrap_or(base.min_lr),
+        patience: a.patience.or(base.patience),
+    })
 }
 
 /// Examples of a split, loading each video's features once.
@@ -133,7 +158,7 @@ pub fn run(a: TrainArgs) -> Result<bool> {
         (None, None) => CminConfig::reference_tacos(),
     };
     model_config.validate()?;
-    let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default());
+    let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default())?;
     let format = a.format.as_deref().map(Format::parse).transpose()?;
     let train_set = read_file(&a.train, format)?;
     let val_set = a.val.as_ref().map(|p| read_file(p, format)).transpose()?;
@@ -148,6 +173,7 @@ pub fn run(a: TrainArgs) -> Result<bool> {
         step: 0,
         epoch: 0,
         best_r1: None,
+        best_epoch: 0,
         model: model_config.clone(),
         train: config.clone(),
         history: Vec::new(),
@@ -167,6 +193,15 @@ pub fn run(a: TrainArgs) -> Result<bool> {
         eprintln!("resuming at epoch {} (step {}); Adam's moments restart", state.epoch, state.step);
     }
     while trainer.epoch < config.epochs {
+        if let (Some(patience), Some(best)) = (config.patience, state.best_r1)
+            && trainer.epoch >= state.best_epoch + patience
+        {
+            eprintln!(
+                "stopping: no better validation R@1 in {patience} epochs (best {best:.2}, epoch {})",
+                state.best_epoch
+            );
+            break;
+        }
         let (total, epoch) = (train_examples.len(), trainer.epoch + 1);
         let mut bar = EpochBar::new(epoch, total);
         let stats = trainer.train_epoch(&train_examples, |done, loss, lr| bar.update(done, loss, lr))?;
@@ -191,6 +226,7 @@ pub fn run(a: TrainArgs) -> Result<bool> {
             record["val"] = serde_json::to_value(recall.table()).expect("serialisable");
             if state.best_r1.is_none_or(|b| r1 > b) {
                 state.best_r1 = Some(r1);
+                state.best_epoch = stats.epoch;
                 weights::save_file(&model, &a.out.join("best.safetensors"))?;
             }
             eprintln!(

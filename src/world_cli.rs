@@ -2,7 +2,9 @@
 //! reads: `features/<video>.npy`, `<split>.json` in 2D-TAN's format, and `<split>-meta.json`
 //! with each query's construction and whether it is role-sensitive, and
 //! `<split>-role-sensitive.json`: only the queries whose distractor differs by roles alone
-//! (the subset on which a bag of words must fail).
+//! (the subset on which a bag of words must fail), `<split>-kind-<construction>.json`: the
+//! queries of each syntactic construction, and `<split>-typed.json`: the same queries worded as
+//! a person might type them (for evaluation; never trained on).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -51,6 +53,8 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     std::fs::create_dir_all(&dir).map_err(|e| CminError::io(&dir, e))?;
     let mut annotations = BTreeMap::new();
     let mut role_sensitive = BTreeMap::new();
+    let mut typed = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
     let mut meta = BTreeMap::new();
     let mut queries = 0;
     let mut treebank = Vec::new();
@@ -64,6 +68,14 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         queries += v.queries.len();
         treebank.extend(v.queries.iter().map(|q| gold_tree(&q.spec, &v.actors)));
         annotations.insert(id.clone(), entry(v.duration, v.queries.iter()));
+        typed.insert(id.clone(), entry(v.duration, v.typed_queries().iter()));
+        let mut kinds: BTreeMap<String, Vec<&GeneratedQuery>> = BTreeMap::new();
+        for q in &v.queries {
+            kinds.entry(format!("{:?}", q.kind).to_lowercase()).or_default().push(q);
+        }
+        for (kind, queries) in kinds {
+            by_kind.entry(kind).or_default().insert(id.clone(), entry(v.duration, queries.into_iter()));
+        }
         let sensitive: Vec<_> = v.queries.iter().filter(|q| q.role_sensitive).collect();
         if !sensitive.is_empty() {
             role_sensitive.insert(id.clone(), entry(v.duration, sensitive.into_iter()));
@@ -84,6 +96,10 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     write(format!("{}.json", args.split), &annotations)?;
     write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
     write(format!("{}-meta.json", args.split), &meta)?;
+    write(format!("{}-typed.json", args.split), &typed)?;
+    for (kind, videos) in &by_kind {
+        write(format!("{}-kind-{kind}.json", args.split), videos)?;
+    }
     if let Some(path) = &args.treebank {
         std::fs::write(path, conllu::write(&treebank)).map_err(|e| CminError::io(path, e))?;
     }

@@ -5,16 +5,32 @@
 use cmin::embeddings::Embeddings;
 use cmin::model::Cmin;
 use cmin::parsing::{DEFAULT_PARSER, load_parser, parse_query};
-use cmin::train::{Example, TrainConfig, Trainer};
+use cmin::train::{Example, Schedule, TrainConfig, Trainer};
 use cmin::world::{WorldConfig, generate};
 use cmin::{CminConfig, device};
 
 #[test]
 fn the_schedule_warms_up_then_decays_as_inverse_square_root() {
     let c = TrainConfig { lr: 4e-4, warmup_init_lr: 1e-7, warmup_steps: 300, ..TrainConfig::default() };
-    assert!((c.lr_at(0) - (1e-7 + (4e-4 - 1e-7) / 300.0)).abs() < 1e-12);
-    assert!((c.lr_at(299) - 4e-4).abs() < 1e-12);
-    assert!((c.lr_at(1199) - 4e-4 * 0.5).abs() < 1e-12, "sqrt(300 / 1200) = 0.5");
+    assert!((c.lr_at(0, 5000) - (1e-7 + (4e-4 - 1e-7) / 300.0)).abs() < 1e-12);
+    assert!((c.lr_at(299, 5000) - 4e-4).abs() < 1e-12);
+    assert!((c.lr_at(1199, 5000) - 4e-4 * 0.5).abs() < 1e-12, "sqrt(300 / 1200) = 0.5");
+}
+
+#[test]
+fn the_cosine_schedule_ends_at_its_floor() {
+    let c = TrainConfig {
+        lr: 1e-3,
+        warmup_init_lr: 1e-5,
+        warmup_steps: 100,
+        schedule: Schedule::Cosine,
+        min_lr: 1e-5,
+        ..TrainConfig::default()
+    };
+    assert!((c.lr_at(99, 1100) - 1e-3).abs() < 1e-12, "the warm-up ends at the peak");
+    assert!((c.lr_at(599, 1100) - (1e-5 + 0.5 * (1e-3 - 1e-5))).abs() < 1e-12, "half way down at mid-run");
+    assert!((c.lr_at(1099, 1100) - 1e-5).abs() < 1e-12);
+    assert!(c.lr_at(300, 1100) > c.lr_at(301, 1100));
 }
 
 #[test]
@@ -168,6 +184,30 @@ fn the_train_command_checkpoints_validates_and_resumes() {
     let steps_per_epoch = state["step"].as_u64().unwrap() / 2;
     assert!(steps_per_epoch >= 1);
     assert!(out.join("epoch-002.safetensors").exists());
+    // Early stopping: with a patience of one epoch, a run ends at the first epoch that brings
+    // no better validation score, or at its last epoch.
+    let mut patient: Vec<String> = common.to_vec();
+    patient.extend(
+        ["--resume", "--epochs", "5", "--patience", "1", "--schedule", "cosine", "--min-lr", "1e-5"].map(String::from),
+    );
+    let text = cmin(&patient.iter().map(String::as_str).collect::<Vec<_>>());
+    let state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("state.json")).unwrap()).unwrap();
+    let (epoch, best) = (state["epoch"].as_u64().unwrap(), state["best_epoch"].as_u64().unwrap());
+    if epoch > 2 {
+        assert_eq!(state["train"]["schedule"], "cosine");
+    }
+    assert!(epoch == 5 || (epoch == best + 1 && text.contains("stopping")), "epoch {epoch}, best {best}: {text}");
+    // Early stopping needs a validation split; an unknown schedule is named.
+    for (flag, value, says) in [("--patience", "3", "--val"), ("--schedule", "linear", "inverse-sqrt or cosine")] {
+        let mut args: Vec<String> =
+            common.iter().filter(|a| !a.contains("val.json") && *a != "--val").cloned().collect();
+        args.extend([flag, value, "--epochs", "1"].map(String::from));
+        let out =
+            std::process::Command::new(env!("CARGO_BIN_EXE_cmin")).current_dir(root).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(says), "{flag} {value}: {stderr}");
+    }
     // The saved model evaluates.
     let table = cmin(&[
         "eval",

@@ -7,9 +7,9 @@ use burn::tensor::{Device, Tensor};
 
 use super::gru::{BiGru, GruWeightsPacked};
 use super::layers::Linear;
+use crate::config::{CminConfig, Fusion};
 use crate::ops::activation::{sigmoid, softmax_last};
 use crate::ops::attention::additive_attention_logits;
-use crate::config::{CminConfig, Fusion};
 
 /// Additive video-to-query attention: `S_ij = w^T tanh(W1 f_i + b1 + W2 s_j)`, softmax over
 /// words, `a_i = sum_j softmax_j(S_ij) s_j` (reference module `v2s`).
@@ -40,10 +40,16 @@ impl AttentiveAggregation {
     /// # Shapes
     /// - clip_part: `[batch, clips, d]`, query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
     /// - output: (`[batch, clips, d]`, `[batch, clips, words]`)
-    pub fn forward(&self, clip_part: Tensor<3>, query: Tensor<3>, word_logit_mask: Tensor<3>) -> (Tensor<3>, Tensor<3>) {
+    pub fn forward(
+        &self,
+        clip_part: Tensor<3>,
+        query: Tensor<3>,
+        word_logit_mask: Tensor<3>,
+    ) -> (Tensor<3>, Tensor<3>) {
         let dim = clip_part.dims()[2];
         let word_part = self.ws2.forward(query.clone());
-        let logits = additive_attention_logits(clip_part, word_part, self.wst.weight.val().reshape([dim])) + word_logit_mask;
+        let logits =
+            additive_attention_logits(clip_part, word_part, self.wst.weight.val().reshape([dim])) + word_logit_mask;
         let attention = softmax_last(logits);
         (attention.clone().matmul(query), attention)
     }
@@ -75,26 +81,37 @@ impl CrossGate {
     }
 }
 
-/// The paper's low-rank bilinear fusion `P(ReLU(U f' * V a'))`.
+/// The paper's low-rank bilinear fusion `P(ReLU(U f' * V a'))`, optionally with each
+/// projection standardised over its features (`Fusion::BilinearNorm`).
 #[derive(Module, Debug)]
 pub struct BilinearFusion {
     pub u: Linear,
     pub v: Linear,
     pub p: Linear,
+    normalise: bool,
 }
 
 impl BilinearFusion {
-    pub fn new(dim: usize, device: &Device) -> Self {
+    pub fn new(dim: usize, normalise: bool, device: &Device) -> Self {
         BilinearFusion {
             u: Linear::new(dim, dim, true, device),
             v: Linear::new(dim, dim, true, device),
             p: Linear::new(dim, dim, true, device),
+            normalise,
         }
     }
 
     pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> Tensor<3> {
-        self.p.forward(relu(self.u.forward(video) * self.v.forward(aggregate)))
+        let (u, v) = (self.u.forward(video), self.v.forward(aggregate));
+        let (u, v) = if self.normalise { (standardise(u), standardise(v)) } else { (u, v) };
+        self.p.forward(relu(u * v))
     }
+}
+
+/// Zero mean and unit variance over the last axis (a layer norm without its affine part).
+fn standardise(x: Tensor<3>) -> Tensor<3> {
+    let (variance, mean) = x.clone().var_mean_bias(2);
+    (x - mean) / (variance + 1e-5).sqrt()
 }
 
 /// What one stage computes, kept for parity checks and the attention display.
@@ -123,7 +140,11 @@ impl InteractionStage {
         InteractionStage {
             v2s: AttentiveAggregation::new(d, device),
             cross_gate: config.use_cross_gate.then(|| CrossGate::new(d, device)),
-            fusion: (config.fusion == Fusion::Bilinear).then(|| BilinearFusion::new(d, device)),
+            fusion: match config.fusion {
+                Fusion::Concat => None,
+                Fusion::Bilinear => Some(BilinearFusion::new(d, false, device)),
+                Fusion::BilinearNorm => Some(BilinearFusion::new(d, true, device)),
+            },
             rnn: BiGru::new(config.fusion_dim(), d / 2, device),
             dropout: DropoutConfig::new(config.dropout).init(),
         }
@@ -190,5 +211,44 @@ impl StageVideo {
             clip_part: grow(&self.clip_part),
             aggregate_gate: self.aggregate_gate.as_ref().map(grow),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::TensorData;
+
+    fn input(scale: f32, device: &Device) -> Tensor<3> {
+        let values: Vec<f32> = (0..2 * 3 * 8).map(|i| scale * ((i as f32 * 0.7).sin() + 0.1)).collect();
+        Tensor::from_data(TensorData::new(values, [2, 3, 8]), device)
+    }
+
+    #[test]
+    fn standardised_features_have_zero_mean_and_unit_variance() {
+        let device = crate::device::cpu();
+        let (variance, mean) = standardise(input(2.0, &device)).var_mean_bias(2);
+        let (variance, mean): (Vec<f32>, Vec<f32>) =
+            (variance.into_data().try_to_vec().unwrap(), mean.into_data().try_to_vec().unwrap());
+        assert!(mean.iter().all(|m| m.abs() < 1e-5), "{mean:?}");
+        assert!(variance.iter().all(|v| (v - 1.0).abs() < 1e-4), "{variance:?}");
+    }
+
+    /// At the scale of freshly initialised CMIN's gated features (std about 0.3 and 0.14), the
+    /// plain product is so small that the fused features barely vary from clip to clip (the
+    /// output is mostly P's bias); standardised, the clips stay apart.
+    #[test]
+    fn the_normalised_fusion_keeps_the_clips_apart() {
+        let device = crate::device::cpu();
+        device.seed(3);
+        let normalised = BilinearFusion::new(8, true, &device);
+        let plain = BilinearFusion { normalise: false, ..normalised.clone() };
+        let (video, aggregate) = (input(0.3, &device), input(0.14, &device).flip([1]));
+        let across_clips = |t: Tensor<3>| t.var(1).mean().into_scalar::<f32>();
+        let (n, p) = (
+            across_clips(normalised.forward(video.clone(), aggregate.clone())),
+            across_clips(plain.forward(video, aggregate)),
+        );
+        assert!(n > 100.0 * p, "variance across clips: normalised {n}, plain {p}");
     }
 }

@@ -11,6 +11,7 @@ mod features;
 mod query;
 mod render;
 mod treebank;
+mod typed;
 
 use serde::Serialize;
 
@@ -92,6 +93,15 @@ impl Video {
     /// What to draw at step `t`: one pose per actor.
     pub fn poses(&self, t: usize) -> Vec<Pose> {
         render::poses(self, t)
+    }
+
+    /// The queries reworded as a person might type them (same answers), for evaluation only.
+    pub fn typed_queries(&self) -> Vec<GeneratedQuery> {
+        let mut rng = Rng::new(self.seed ^ 0x7479_7065_64);
+        self.queries
+            .iter()
+            .map(|q| GeneratedQuery { text: typed::typed_text(&q.spec, &self.actors, &mut rng), ..q.clone() })
+            .collect()
     }
 }
 
@@ -228,6 +238,24 @@ mod tests {
         let code = features::action_code(&c, Action::Push);
         let dot = |f: &[f32], t: usize| f[t * d..(t + 1) * d].iter().zip(&code).map(|(a, b)| a * b).sum::<f32>();
         assert!(dot(&f1, 4) > dot(&f1, 20) + 0.5);
+    }
+
+    #[test]
+    fn typed_queries_keep_the_meaning_in_other_words() {
+        let c = WorldConfig::default();
+        let mut kinds = std::collections::HashSet::new();
+        for seed in 0..60 {
+            let v = generate(&c, seed);
+            for (q, t) in v.queries.iter().zip(v.typed_queries()) {
+                assert_ne!(q.text, t.text);
+                assert!(!t.text.contains('{') && !t.text.contains("  "), "{}", t.text);
+                assert_eq!((q.start, q.end, &q.spec), (t.start, t.end, &t.spec));
+                kinds.insert(q.kind);
+            }
+        }
+        assert_eq!(kinds.len(), 8);
+        let v = generate(&c, 11);
+        assert_eq!(v.typed_queries(), v.typed_queries(), "deterministic by seed");
     }
 
     #[test]
