@@ -53,9 +53,20 @@ async fn webgpu() -> Result<Device, String> {
     if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
         return known;
     }
-    let result = Device::wgpu_options().init_async().await.map_err(|e| format!("no usable WebGPU adapter: {e}"));
+    let result = Device::wgpu_options().init_async().await.map_err(|e| for_people(&e.to_string()));
     WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
     result
+}
+
+/// wgpu's error as a sentence: its text names internal types (`WgpuDevice { kind: ... }`)
+/// that mean nothing on a page.
+fn for_people(error: &str) -> String {
+    if error.contains("No adapter") || error.contains("no suitable") || error.contains("No suitable") {
+        "this browser offers no WebGPU adapter; WebGPU may be turned off, or this GPU unsupported".into()
+    } else {
+        let first = error.split([':', '\n']).next().unwrap_or(error).trim();
+        format!("WebGPU did not start ({first})")
+    }
 }
 
 pub async fn choose(preference: Preference) -> Result<Chosen, String> {
