@@ -28,11 +28,18 @@ export function drawTimeline(container, moments, duration, truth, onPick) {
   });
 }
 
+// The clip axis gets a fixed height, so a 48-clip and a 200-clip video both fit on screen;
+// each clip's row is at least one pixel, with clip numbers on the left.
+const HEATMAP_PLOT_HEIGHT = 240;
+
 export function drawHeatmap(canvas, attention, numClips, words) {
   const cell = 14;
   const labelHeight = 70;
-  canvas.width = Math.max(200, 40 + words.length * cell);
-  canvas.height = labelHeight + numClips * 5;
+  const axis = 40;
+  const row = Math.max(1, HEATMAP_PLOT_HEIGHT / numClips);
+  const top = c => labelHeight + Math.round(c * row);
+  canvas.width = Math.max(200, axis + words.length * cell);
+  canvas.height = top(numClips) + 4;
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#fff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
@@ -42,19 +49,23 @@ export function drawHeatmap(canvas, attention, numClips, words) {
     for (let w = 0; w < words.length; w++) {
       const v = attention[c * words.length + w] / (max || 1);
       ctx.fillStyle = `rgb(${Math.round(255 - 200 * v)}, ${Math.round(255 - 140 * v)}, 255)`;
-      ctx.fillRect(40 + w * cell, labelHeight + c * 5, cell - 1, 5);
+      ctx.fillRect(axis + w * cell, top(c), cell - 1, Math.max(1, top(c + 1) - top(c)));
     }
   }
   ctx.fillStyle = '#333';
   ctx.font = '11px sans-serif';
   words.forEach((word, w) => {
     ctx.save();
-    ctx.translate(40 + w * cell + cell / 2 + 3, labelHeight - 4);
+    ctx.translate(axis + w * cell + cell / 2 + 3, labelHeight - 4);
     ctx.rotate(-Math.PI / 3);
     ctx.fillText(word, 0, 0);
     ctx.restore();
   });
-  ctx.fillText('clips', 2, labelHeight + 10);
+  ctx.fillText('clip', 2, labelHeight - 16);
+  for (let t = 0; t <= 4; t++) {
+    const c = Math.round((t * (numClips - 1)) / 4);
+    ctx.fillText(String(c + 1), 2, Math.min(canvas.height - 2, top(c) + row / 2 + 4));
+  }
 }
 
 export function tiou(a, b) {

@@ -132,6 +132,22 @@ async function run(webgpu) {
     check(await page.evaluate(() => document.querySelectorAll('#timeline .bar.truth').length === 1), `${mode}: the ground truth is drawn`);
     check(await page.evaluate(() => document.querySelectorAll('#timeline .bar.best').length === 1), `${mode}: the best moment is drawn`);
     check(await page.evaluate(() => document.getElementById('heatmap').width > 200 - 1), `${mode}: the heat map is drawn`);
+    // 48 or 200 clips: the same height on screen, and every clip's row visible (rows of
+    // alternating attention give a colour change at each clip boundary).
+    const maps = await page.evaluate(async () => {
+      const { drawHeatmap } = await import('./www/results.js');
+      return [48, 200].map(clips => {
+        const canvas = document.createElement('canvas');
+        const attention = Array.from({ length: clips * 3 }, (_, i) => Math.floor(i / 3) % 2);
+        drawHeatmap(canvas, attention, clips, ['the', 'red', 'circle']);
+        const column = canvas.getContext('2d').getImageData(45, 70, 1, canvas.height - 74).data;
+        let boundaries = 0;
+        for (let y = 4; y < column.length; y += 4) boundaries += column[y] !== column[y - 4];
+        return { clips, height: canvas.height, boundaries };
+      });
+    });
+    check(maps.every(m => m.height <= 320 && m.boundaries >= m.clips - 1),
+      `${mode}: the heat map shows every clip of 48 and of 200 in the same height (${JSON.stringify(maps)})`);
     check((await page.textContent('#badge')).includes('inference'), `${mode}: the badge gives parse and inference times`);
     if (shipped) check(hits === 3, `${mode}: the shipped model finds all three moments (IoU >= 0.5): ${hits}/3`);
     if (shipped && !webgpu) {
