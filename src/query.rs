@@ -27,19 +27,29 @@ pub struct PreparedQuery {
     pub words: Vec<String>,
     /// Words with no vector (they get zeros, as in training).
     pub unknown_words: Vec<String>,
+    /// The word count before the cut, when [`ParsedSentence::prepare_at_most`] cut it.
+    pub truncated_from: Option<usize>,
 }
 
 impl ParsedSentence {
     /// Builds the adjacency exactly as the reference data and looks up word vectors.
     pub fn prepare(&self, embeddings: &Embeddings) -> Result<PreparedQuery> {
-        let graph = SyntaxGraph::from_parse(&self.tokens, &self.heads, &self.deprels)?;
+        self.prepare_at_most(embeddings, usize::MAX)
+    }
+
+    /// As [`Self::prepare`], keeping the first `max_words` words (the model's limit): the
+    /// words x words adjacency of a long text is never built.
+    pub fn prepare_at_most(&self, embeddings: &Embeddings, max_words: usize) -> Result<PreparedQuery> {
+        let (graph, words_before) =
+            SyntaxGraph::from_parse_limited(&self.tokens, &self.heads, &self.deprels, max_words)?;
         if graph.is_empty() {
             return Err(CminError::EmptyQuery);
         }
         let lookup = embeddings.lookup(&graph.words);
         let unknown_words = lookup.unknown.iter().map(|&i| graph.words[i].clone()).collect();
         let query = Query::new(lookup.vectors, embeddings.dim(), graph.adjacency)?;
-        Ok(PreparedQuery { query, words: graph.words, unknown_words })
+        let truncated_from = (words_before > graph.words.len()).then_some(words_before);
+        Ok(PreparedQuery { query, words: graph.words, unknown_words, truncated_from })
     }
 }
 
@@ -155,6 +165,33 @@ mod tests {
         assert_eq!(parse(&[".", "?"], &[0, 1], &["root", "punct"]).prepare(&e), Err(CminError::EmptyQuery));
         assert_eq!(parse(&[], &[], &[]).prepare(&e), Err(CminError::EmptyQuery));
         assert!(matches!(parse(&["x"], &[0], &["weird"]).prepare(&e), Err(CminError::UnknownLabel(_))));
+    }
+
+    /// A text of a million words keeps its first `max_words` and the arcs among them; the
+    /// full table would be 10^12 entries.
+    #[test]
+    fn a_long_text_is_cut_before_its_adjacency_is_built() {
+        let e = Embeddings::new(vec!["person".into(), "cuts".into()], vec![1.0, 2.0, 3.0, 4.0], 2).unwrap();
+        let n = 1_000_000;
+        let long = ParsedSentence {
+            tokens: (0..n).map(|i| if i % 2 == 0 { "person" } else { "cuts" }.to_string()).collect(),
+            heads: (0..n).map(|i| if i == 0 { 0 } else { i }).collect(),
+            deprels: (0..n).map(|i| if i == 0 { "root" } else { "dep" }.to_string()).collect(),
+        };
+        let p = long.prepare_at_most(&e, 4).unwrap();
+        assert_eq!(p.truncated_from, Some(n));
+        assert_eq!((p.query.num_words, p.words.len(), p.query.adjacency.len()), (4, 4, 16));
+        let full = ParsedSentence {
+            tokens: long.tokens[..6].to_vec(),
+            heads: long.heads[..6].to_vec(),
+            deprels: long.deprels[..6].to_vec(),
+        }
+        .prepare(&e)
+        .unwrap();
+        assert_eq!(full.truncated_from, None);
+        // The arcs among the first four words are those of the uncut parse.
+        let top_left: Vec<i64> = (0..4).flat_map(|h| full.query.adjacency[h * 6..h * 6 + 4].to_vec()).collect();
+        assert_eq!(p.query.adjacency, top_left);
     }
 
     #[test]

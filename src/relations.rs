@@ -157,6 +157,18 @@ impl SyntaxGraph {
     /// index of word `i`'s head; `deprels[i]` its label. Tokens `. ? , ( )` are dropped, as in
     /// the reference data; arcs to or from them disappear with them.
     pub fn from_parse<S: AsRef<str>, L: AsRef<str>>(tokens: &[S], heads: &[usize], deprels: &[L]) -> Result<Self> {
+        Self::from_parse_limited(tokens, heads, deprels, usize::MAX).map(|(graph, _)| graph)
+    }
+
+    /// As [`Self::from_parse`], keeping only the first `max_words` words and the arcs among
+    /// them (what the model would read), so that a long text never builds a words x words
+    /// table. Also returns the word count before the cut.
+    pub fn from_parse_limited<S: AsRef<str>, L: AsRef<str>>(
+        tokens: &[S],
+        heads: &[usize],
+        deprels: &[L],
+        max_words: usize,
+    ) -> Result<(Self, usize)> {
         let n = tokens.len();
         if heads.len() != n || deprels.len() != n {
             return Err(CminError::ParseShape(format!(
@@ -173,7 +185,9 @@ impl SyntaxGraph {
         }
         let ids = deprels.iter().map(|l| relation_id(l.as_ref())).collect::<Result<Vec<_>>>()?;
         let heads = &coordination_to_v1(heads, deprels);
-        let kept: Vec<usize> = (0..n).filter(|&i| !DROPPED_TOKENS.contains(&tokens[i].as_ref().trim())).collect();
+        let mut kept: Vec<usize> = (0..n).filter(|&i| !DROPPED_TOKENS.contains(&tokens[i].as_ref().trim())).collect();
+        let words_before = kept.len();
+        kept.truncate(max_words);
         let mut new_index = vec![None; n];
         for (k, &i) in kept.iter().enumerate() {
             new_index[i] = Some(k);
@@ -192,7 +206,7 @@ impl SyntaxGraph {
             }
         }
         let words = kept.iter().map(|&i| tokens[i].as_ref().to_lowercase()).collect();
-        Ok(SyntaxGraph { words, adjacency })
+        Ok((SyntaxGraph { words, adjacency }, words_before))
     }
 
     pub fn len(&self) -> usize {

@@ -347,7 +347,7 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
             )))
         })?,
     };
-    let prepared = parse.prepare(&inner.embeddings).map_err(js_error)?;
+    let prepared = parse.prepare_at_most(&inner.embeddings, inner.localizer.config().max_words).map_err(js_error)?;
     let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(js_error)?;
     // One readback of scores, offsets and attention together.
     let data = pending
@@ -368,7 +368,8 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     set(&out, "words", words.into())?;
     let unknown: Array = prepared.unknown_words.iter().map(|w| JsValue::from_str(w)).collect();
     set(&out, "unknownWords", unknown.into())?;
-    set(&out, "truncatedFrom", result.truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
+    let truncated_from = prepared.truncated_from.or(result.truncated_from);
+    set(&out, "truncatedFrom", truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
     if include_raw {
         set(&out, "scores", Float32Array::from(result.scores.as_slice()).into())?;
         set(&out, "offsets", Float32Array::from(result.offsets.as_slice()).into())?;
