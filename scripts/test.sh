@@ -2,13 +2,15 @@
 # The whole test suite. Installs what is missing, then runs:
 #   1. native tests (CPU backend and wgpu on lavapipe; the query parser crate): cargo test
 #   2. browser tests (wasm-bindgen-test in headless Chromium; WebGPU via SwiftShader and CPU)
-#   3. the npm package build and its consumer check (npm pack -> throwaway page -> one query)
-#   4. the demo page end to end (tests/browser/page.mjs; screenshots in artifacts/)
+#   3. the npm package build and its consumer check (npm pack -> throwaway app: tsc --strict on
+#      the whole API, then a page: URL loading with progress and the cache, error codes, queries)
+#   4. malformed calls at every entry point of the package (tests/browser/fuzz.mjs)
+#   5. the demo page end to end (tests/browser/page.mjs; screenshots in artifacts/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh --wasm
-[ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
+[ -d node_modules/playwright-core ] && [ -d node_modules/typescript ] || npm ci --no-audit --no-fund
 
 echo "== native tests"
 cargo test --all-features
@@ -29,6 +31,7 @@ CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" \
 echo "== npm package and consumer check"
 bash scripts/build-pkg.sh
 node tests/browser/consumer.mjs
+node tests/browser/fuzz.mjs
 
 echo "== demo page (headless Chromium, WebGPU on and off)"
 node tests/browser/page.mjs

@@ -172,6 +172,22 @@ impl CminConfig {
                 return fail(format!("{name} must be positive"));
             }
         }
+        // Upper bounds well above every dataset's sizes, so a config from an untrusted file or
+        // page is refused before it sizes an allocation (in wasm a failed one kills the module).
+        for (name, v, max) in [
+            ("num_clips", self.num_clips, 2048),
+            ("frame_dim", self.frame_dim, 8192),
+            ("word_dim", self.word_dim, 2048),
+            ("d_model", self.d_model, 2048),
+            ("num_heads", self.num_heads, 64),
+            ("max_words", self.max_words, 512),
+            ("num_stages", self.num_stages, 16),
+            ("anchor_widths (entries)", self.anchor_widths.len(), 64),
+        ] {
+            if v > max {
+                return fail(format!("{name} is {v}, above the limit of {max}"));
+            }
+        }
         if self.d_model % 2 != 0 {
             return fail(format!("d_model must be even (two GRU directions), got {}", self.d_model));
         }
@@ -213,6 +229,10 @@ mod tests {
         assert!(odd.validate().unwrap_err().to_string().contains("even"));
         let heads = CminConfig { num_heads: 7, ..CminConfig::reference_tacos() };
         assert!(heads.validate().unwrap_err().to_string().contains("divisible"));
+        let huge = CminConfig { d_model: 1 << 20, ..CminConfig::reference_tacos() };
+        assert_eq!(huge.validate().unwrap_err().to_string(), "invalid config: d_model is 1048576, above the limit of 2048");
+        let anchors = CminConfig { anchor_widths: vec![1; 65], ..CminConfig::reference_tacos() };
+        assert!(anchors.validate().unwrap_err().to_string().contains("anchor_widths (entries) is 65"));
     }
 
     #[test]

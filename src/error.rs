@@ -88,6 +88,32 @@ pub enum CminError {
 }
 
 impl CminError {
+    /// A stable, kebab-case name of what went wrong, for callers that branch on it (the JS
+    /// API's `error.code`). A malformed file is `bad-file` here; the boundary that knows
+    /// which file it was names it (`bad-weights`, `bad-embeddings`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CminError::Config(_) => "bad-config",
+            CminError::EmptyVideo => "video-empty",
+            CminError::FeatureDim { .. } => "feature-dim-mismatch",
+            CminError::FeatureLength { .. } => "feature-length-mismatch",
+            CminError::NonFiniteFeature { .. } => "non-finite-feature",
+            CminError::BadDuration(_) => "bad-duration",
+            CminError::EmptyQuery => "query-empty",
+            CminError::WordDim { .. } => "word-dim-mismatch",
+            CminError::NonFiniteWord { .. } => "bad-embeddings",
+            CminError::ParseShape(_) | CminError::BadHead { .. } | CminError::BadRelationId { .. } => "bad-parse",
+            CminError::UnknownLabel(_) => "unknown-label",
+            CminError::MissingTensor(_) | CminError::TensorShape { .. } | CminError::UnexpectedTensors(_) => {
+                "bad-weights"
+            }
+            CminError::Malformed { .. } => "bad-file",
+            CminError::Option(_) => "bad-options",
+            CminError::Parser(_) => "bad-parser",
+            CminError::Io { .. } => "io",
+        }
+    }
+
     pub fn malformed(what: impl Into<String>, message: impl ToString) -> Self {
         CminError::Malformed { what: what.into(), message: message.to_string() }
     }

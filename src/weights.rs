@@ -41,6 +41,47 @@ pub fn read_config(bytes: &[u8]) -> Result<Option<CminConfig>> {
     }
 }
 
+/// Every tensor whole, of a floating-point dtype and finite, checked before a model is built:
+/// a damaged or foreign file is named by its first bad tensor instead of loading NaNs.
+pub fn check_tensors(bytes: &[u8]) -> Result<()> {
+    use safetensors::Dtype;
+    let tensors =
+        safetensors::SafeTensors::deserialize(bytes).map_err(|e| CminError::malformed("safetensors weights", e))?;
+    for (name, view) in tensors.iter() {
+        let data = view.data();
+        let word = |i: usize, n: usize| &data[i * n..(i + 1) * n];
+        let (count, first_bad) = match view.dtype() {
+            Dtype::F32 => {
+                let n = data.len() / 4;
+                (n, (0..n).find(|&i| !f32::from_le_bytes(word(i, 4).try_into().expect("4 bytes")).is_finite()))
+            }
+            Dtype::F64 => {
+                let n = data.len() / 8;
+                (n, (0..n).find(|&i| !f64::from_le_bytes(word(i, 8).try_into().expect("8 bytes")).is_finite()))
+            }
+            // All exponent bits set is infinity or NaN in both 16-bit formats.
+            Dtype::F16 | Dtype::BF16 => {
+                let mask = if view.dtype() == Dtype::F16 { 0x7C00 } else { 0x7F80 };
+                let n = data.len() / 2;
+                (n, (0..n).find(|&i| u16::from_le_bytes([data[2 * i], data[2 * i + 1]]) & mask == mask))
+            }
+            other => {
+                return Err(CminError::malformed(
+                    "safetensors weights",
+                    format!("tensor {name:?} has dtype {other:?}: weights must be F32, F16, BF16 or F64"),
+                ));
+            }
+        };
+        if let Some(i) = first_bad {
+            return Err(CminError::malformed(
+                "safetensors weights",
+                format!("tensor {name:?} holds a NaN or infinite value at index {i} of {count}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Builds a model from safetensors bytes. `config` is required for reference files (they carry
 /// none); for our files it may be omitted, and if given must equal the stored one.
 pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Result<Cmin> {
@@ -59,6 +100,7 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
         }
     };
     config.validate()?;
+    check_tensors(bytes)?;
     let mut model = Cmin::new(&config, device);
     let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
         .remap(remapper(&LOAD_RENAMES))

@@ -68,6 +68,7 @@ async fn load(f: &Fixture, backend: &str, weights: &[u8]) -> Result<Cmin, JsValu
         ("embeddings", Uint8Array::from(f.embeddings.as_slice()).into()),
         ("config", serde_wasm_bindgen::to_value(&f.config).unwrap()),
         ("backend", JsValue::from_str(backend)),
+        ("parser", JsValue::NULL),
     ]);
     Cmin::load_async(options).await.map_err(JsValue::from)
 }
@@ -112,6 +113,12 @@ async fn assert_parity(backend: &str) {
     }
 }
 
+/// `new AbortController()`, without web-sys.
+fn abort_controller() -> JsValue {
+    let constructor = get(&js_sys::global(), "AbortController");
+    Reflect::construct(constructor.unchecked_ref::<js_sys::Function>(), &Array::new()).unwrap().into()
+}
+
 fn web_sys_log(s: &str) {
     wasm_bindgen_test::console_log!("{s}");
 }
@@ -151,6 +158,16 @@ fn message(e: JsValue) -> String {
     Reflect::get(&e, &"message".into()).unwrap().as_string().unwrap_or_default()
 }
 
+fn code(e: &JsValue) -> String {
+    Reflect::get(e, &"code".into()).unwrap().as_string().unwrap_or_default()
+}
+
+/// The error's message, after checking that it carries `expected` as its code.
+fn coded(e: JsValue, expected: &str) -> String {
+    assert_eq!(code(&e), expected, "code of {:?}", message(e.clone()));
+    message(e)
+}
+
 #[wasm_bindgen_test]
 async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     let f = fixture();
@@ -158,40 +175,52 @@ async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     let (n, dim) = (64, 64);
     // Bad shapes.
     let e = model.encode_video(&frames(&f, 0)[..n * 32], n, 32, 10.0).err().unwrap();
-    assert!(message(e.into()).contains("feature dim 32 does not match the model's 64"));
+    assert!(coded(e, "feature-dim-mismatch").contains("feature dim 32 does not match the model's 64"));
     let e = model.encode_video(&frames(&f, 0)[1..], n, dim, 10.0).err().unwrap();
-    assert!(message(e.into()).contains("feature buffer holds"));
+    assert!(coded(e, "feature-length-mismatch").contains("feature buffer holds"));
     // NaN features.
     let mut nan = frames(&f, 0);
     nan[5 * dim + 1] = f32::NAN;
     let e = model.encode_video(&nan, n, dim, 10.0).err().unwrap();
-    assert!(message(e.into()).contains("clip 5, dim 1 is NaN"));
+    assert!(coded(e, "non-finite-feature").contains("clip 5, dim 1 is NaN"));
     // Unknown label.
     let q = parse(&f, 0);
     Reflect::set(&get(&q, "deprels"), &JsValue::from(1), &"frobnicate".into()).unwrap();
-    assert!(message(localize(&model, &f, 0, q).await.unwrap_err()).contains("unknown dependency label \"frobnicate\""));
+    let e = localize(&model, &f, 0, q).await.unwrap_err();
+    assert!(coded(e, "unknown-label").contains("unknown dependency label \"frobnicate\""));
     // Empty query, and one that is all dropped punctuation.
     let empty =
         obj(&[("tokens", Array::new().into()), ("heads", Array::new().into()), ("deprels", Array::new().into())]);
-    assert!(message(localize(&model, &f, 0, empty).await.unwrap_err()).contains("query is empty"));
+    assert!(coded(localize(&model, &f, 0, empty).await.unwrap_err(), "query-empty").contains("query is empty"));
     // Not a parse at all (text needs a parser, which this model was not given); options out
     // of range.
-    assert!(message(localize(&model, &f, 0, JsValue::from(42)).await.unwrap_err()).contains("query must be"));
-    assert!(
-        message(localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err()).contains("no parser loaded")
-    );
+    assert!(coded(localize(&model, &f, 0, JsValue::from(42)).await.unwrap_err(), "bad-parse").contains("query must be"));
+    let e = localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err();
+    assert!(coded(e, "no-parser").contains("no parser loaded"));
     let video = model.encode_video(&frames(&f, 0), n, dim, 10.0).unwrap();
     let bad =
         model.localize_async(&video, parse(&f, 0), obj(&[("topK", JsValue::from(0))])).await.map_err(JsValue::from);
-    assert!(message(bad.unwrap_err()).contains("topK"));
+    assert!(coded(bad.unwrap_err(), "bad-options").contains("topK"));
+    // A fired AbortSignal, and a signal that is not one.
+    let controller = abort_controller();
+    Reflect::apply(&get(&controller, "abort").into(), &controller, &Array::new()).unwrap();
+    let signal = obj(&[("signal", get(&controller, "signal"))]);
+    assert!(coded(model.localize_async(&video, parse(&f, 0), signal).await.unwrap_err(), "aborted").contains("aborted"));
+    let not_signal = obj(&[("signal", JsValue::from(7))]);
+    coded(model.localize_async(&video, parse(&f, 0), not_signal).await.unwrap_err(), "bad-options");
+    // A video encoded by another model.
+    let other = load(&f, "cpu", WEIGHTS).await.unwrap();
+    let foreign = other.encode_video(&frames(&f, 0), n, dim, 10.0).unwrap();
+    let e = model.localize_async(&foreign, parse(&f, 0), JsValue::UNDEFINED).await.unwrap_err();
+    assert!(coded(e, "video-mismatch").contains("another model"));
     // Missing weight tensor, named.
     let mut tensors = read_tensors(WEIGHTS).unwrap();
     tensors.remove("v2s.wst.weight");
     let broken = cmin::parity::write_tensors(&tensors).unwrap();
     let err = load(&f, "cpu", &broken).await.err().unwrap();
-    assert!(message(err).contains("missing tensor \"v2s.wst.weight\""));
-    assert!(message(load(&f, "cpu", b"garbage").await.err().unwrap()).contains("malformed"));
-    assert!(message(load(&f, "quantum", WEIGHTS).await.err().unwrap()).contains("backend must be"));
+    assert!(coded(err, "bad-weights").contains("missing tensor \"v2s.wst.weight\""));
+    assert!(coded(load(&f, "cpu", b"garbage").await.err().unwrap(), "bad-weights").contains("malformed"));
+    assert!(coded(load(&f, "quantum", WEIGHTS).await.err().unwrap(), "bad-options").contains("backend must be"));
     // Still alive: a panic would have aborted the module.
     let r = localize(&model, &f, 1, parse(&f, 1)).await.unwrap();
     assert_eq!(Array::from(&get(&r, "moments")).length(), 5);
@@ -307,7 +336,7 @@ async fn the_parser_runs_in_the_browser_and_feeds_localize() {
 
     let without = load(&f, "cpu", WEIGHTS).await.unwrap();
     let err = localize(&without, &f, 0, JsValue::from_str("He took out a glass.")).await.unwrap_err();
-    assert!(message(err).contains("no parser loaded"));
+    assert!(coded(err, "no-parser").contains("no parser loaded"));
 }
 
 #[wasm_bindgen_test]

@@ -82,6 +82,27 @@ fn missing_misshaped_and_extra_tensors_are_named() {
         CminError::UnexpectedTensors(names) if names.contains("surprise.weight")
     ));
 
+    // Non-finite values, a non-float dtype and a cut-off file are named by their tensor.
+    let nan = rebuild(&|t| {
+        t.get_mut("fusion.u.weight").unwrap().values[3] = f32::NAN;
+    });
+    let err = weights::load(&nan, Some(&config), &device).unwrap_err().to_string();
+    assert!(err.contains("tensor \"fusion.u.weight\" holds a NaN or infinite value at index 3"), "{err}");
+    let infinite = rebuild(&|t| {
+        t.get_mut("fc_reg.bias").unwrap().values[0] = f32::NEG_INFINITY;
+    });
+    assert!(weights::load(&infinite, Some(&config), &device).unwrap_err().to_string().contains("\"fc_reg.bias\""));
+    let integer = {
+        let mut views: Vec<(String, safetensors::tensor::TensorView)> = Vec::new();
+        let ints = vec![0u8; 8];
+        views.push(("fc_reg.bias".into(), safetensors::tensor::TensorView::new(safetensors::Dtype::I64, vec![1], &ints).unwrap()));
+        safetensors::serialize(views, None).unwrap()
+    };
+    let err = weights::load(&integer, Some(&config), &device).unwrap_err().to_string();
+    assert!(err.contains("tensor \"fc_reg.bias\" has dtype I64"), "{err}");
+    let cut = &bytes[..bytes.len() - 100];
+    assert!(matches!(weights::load(cut, Some(&config), &device), Err(CminError::Malformed { .. })));
+
     // A config the file was not made for is a mismatch, named.
     let other = CminConfig { d_model: 16, ..tiny_config() };
     assert!(matches!(weights::load(&missing, Some(&other), &device), Err(CminError::TensorShape { .. })));

@@ -6,11 +6,10 @@ import { drawParseTree } from './parse-tree.js';
 import { drawTimeline, drawHeatmap } from './results.js';
 
 const $ = id => document.getElementById(id);
-const DEFAULT_MODEL = 'www/assets/cmin-world.safetensors';
 const params = new URLSearchParams(location.search);
 const backend = params.get('backend') ?? 'auto';
 
-const state = { world: null, step: 0, playing: false, until: null, truth: null, hasModel: false, embeddings: null, parser: null };
+const state = { world: null, step: 0, playing: false, until: null, truth: null, hasModel: false };
 // For tests and the curious: the page's state and last result.
 window.__cmin = state;
 const cmin = new CminWorker(new URL('../pkg/cmin-worker.js', import.meta.url));
@@ -19,39 +18,18 @@ function showError(message) {
   $('error').textContent = message ?? '';
 }
 
-// Fetches with a progress bar over all downloads; a missing file resolves to null.
-const progress = { loaded: 0, total: 0 };
-async function download(url) {
-  const response = await fetch(url);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-  const total = Number(response.headers.get('content-length')) || 0;
-  progress.total += total;
-  const reader = response.body.getReader();
-  const chunks = [];
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    progress.loaded += value.length;
-    $('progress').value = progress.total ? progress.loaded / progress.total : 0;
-  }
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.length;
-  }
-  return bytes.buffer;
+// One progress bar over every file the package downloads (cached files arrive at once).
+const downloads = {};
+function showProgress(event) {
+  if (event.file) downloads[event.file] = { loaded: event.loaded ?? 0, total: event.total ?? 0 };
+  const files = Object.values(downloads);
+  const total = files.reduce((n, f) => n + f.total, 0);
+  $('progress').value = total ? files.reduce((n, f) => n + f.loaded, 0) / total : 0;
+  $('progress').hidden = event.status === 'ready';
 }
 
 function setBadge(info, timings) {
   const badge = $('badge');
-  if (!state.hasModel) {
-    badge.textContent = 'no trained model loaded: parsing only (load weights under "Bring your own")';
-    badge.className = 'badge';
-    return;
-  }
   const name = info.backend === 'webgpu' ? 'WebGPU' : 'CPU';
   const why = info.fallbackReason ? ` (fallback: ${info.fallbackReason})` : '';
   const times = timings ? ` · parse ${timings.parse.toFixed(1)} ms · inference ${timings.inference.toFixed(1)} ms` : '';
@@ -60,8 +38,10 @@ function setBadge(info, timings) {
   state.backendInfo = info;
 }
 
+// Without weights, the package's defaults: the world model, GloVe vectors and the parser
+// (fetched once, then from the Cache API).
 async function loadModel(weights, config) {
-  const info = await cmin.load({ weights, embeddings: state.embeddings, parser: state.parser, config, backend });
+  const info = await cmin.load({ weights, config, backend, onProgress: showProgress });
   state.hasModel = true;
   setBadge(info);
   if (state.world) await cmin.world(state.world.seed);
@@ -128,10 +108,7 @@ async function submit() {
   state.truth = truth;
   try {
     if (!state.hasModel) {
-      const parse = await cmin.parse(text);
-      drawParseTree($('tree'), parse);
-      state.lastResult = { parse };
-      showError('No trained model is loaded, so only the parse is shown: load weights under "Bring your own".');
+      showError('The model is still loading.');
       return;
     }
     const result = await cmin.localize(text, { topK: 5 });
@@ -195,17 +172,7 @@ async function main() {
     await loadModel(await file.arrayBuffer(), config);
   });
 
-  const [embeddings, parser, weights] = await Promise.all([
-    download('www/assets/glove-6b-50d-30k.cminemb'),
-    download('www/assets/parser-en-ewt.cminparse'),
-    download(DEFAULT_MODEL),
-  ]);
-  $('progress').hidden = true;
-  state.embeddings = embeddings;
-  state.parser = parser;
-  await cmin.load({ parser });
-  if (weights) await loadModel(weights);
-  else setBadge();
+  await loadModel();
   await generate(Number(params.get('seed') ?? 11));
   state.ready = true;
   requestAnimationFrame(tick);

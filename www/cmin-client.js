@@ -1,11 +1,11 @@
-// The page side of cmin-worker.js: every call is a promise; errors reject with the worker's
-// message. Part of the package (pkg/cmin-client.js).
+// The page side of cmin-worker.js: every call is a promise; errors reject with an Error that
+// carries the worker's `code`. Part of the package (pkg/cmin-client.js).
 //
 //   import { CminWorker } from 'cmin-wasm/cmin-client.js';
 //   const cmin = new CminWorker();                      // starts pkg/cmin-worker.js
-//   await cmin.load({ weights, embeddings, parser });   // ArrayBuffers; { backend, fallbackReason, config }
+//   await cmin.load({ onProgress });                    // Cmin.load's options; { backend, fallbackReason, config, device }
 //   const world = await cmin.world(11);                 // or: await cmin.video({ features, numClips, featureDim, duration })
-//   const r = await cmin.localize('the red star is pushed by the purple circle');
+//   const r = await cmin.localize('the red star is pushed by the purple circle', { signal });
 //   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize, plus the parse and timings (ms)
 export class CminWorker {
   constructor(url = new URL('./cmin-worker.js', import.meta.url)) {
@@ -15,31 +15,74 @@ export class CminWorker {
     this.worker.onmessage = ({ data }) => {
       const p = this.pending.get(data.id);
       if (!p) return;
+      if (data.progress) {
+        p.onProgress?.(data.progress);
+        return;
+      }
       this.pending.delete(data.id);
       if (data.ok) p.resolve(data.value);
-      else p.reject(new Error(data.error));
+      else p.reject(coded(data.code, data.error));
     };
     this.worker.onerror = e => {
-      const error = new Error(`the worker failed: ${e.message || 'could not start'}`);
+      const error = coded('internal', `the worker failed: ${e.message || 'could not start'}`);
       for (const p of this.pending.values()) p.reject(error);
       this.pending.clear();
     };
   }
 
-  request(type, args = {}, transfer = []) {
+  // An aborted request rejects at once; the worker's late reply is dropped.
+  request(type, args = {}, { transfer = [], onProgress, signal } = {}) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      if (signal?.aborted) return reject(coded('aborted', `${type} was aborted`));
+      signal?.addEventListener('abort', () => {
+        if (this.pending.delete(id)) reject(coded('aborted', `${type} was aborted`));
+      }, { once: true });
+      this.pending.set(id, { resolve, reject, onProgress });
       this.worker.postMessage({ id, type, ...args }, transfer);
     });
   }
 
-  load(options) { return this.request('load', options); }
+  /** Cmin.load's options. URLs are resolved against the page, not the worker. */
+  async load(options = {}) {
+    const { onProgress, signal, ...rest } = options;
+    const files = {};
+    for (const file of ['weights', 'embeddings', 'parser']) {
+      if (file in rest) files[file] = await forWorker(rest[file]);
+    }
+    return this.request('load', { ...rest, ...files }, { onProgress, signal });
+  }
+
   world(seed) { return this.request('world', { seed }); }
   video(video) { return this.request('video', video); }
   parse(text) { return this.request('parse', { text }); }
-  localize(text, options = {}) { return this.request('localize', { text, ...options }); }
+  localize(text, options = {}) {
+    const { signal, ...rest } = options;
+    return this.request('localize', { text, ...rest }, { signal });
+  }
   terminate() { this.worker.terminate(); }
+}
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { name: 'CminError', code: code || 'internal' });
+}
+
+// A file source as something postMessage can carry: URLs as absolute strings, a Response as
+// its bytes.
+async function forWorker(source) {
+  const absolute = url => {
+    try {
+      return new URL(url, globalThis.document?.baseURI ?? globalThis.location?.href).href;
+    } catch {
+      throw coded('bad-options', `${JSON.stringify(String(url))} is not a URL`);
+    }
+  };
+  if (typeof source === 'string' || source instanceof URL) return absolute(source);
+  if (source && typeof source === 'object' && (typeof source.url === 'string' || source.url instanceof URL)) {
+    return { ...source, url: absolute(source.url) };
+  }
+  if (typeof Response !== 'undefined' && source instanceof Response) return source.arrayBuffer();
+  return source;
 }
 
 /** Reads a .npy file (float32 or float64, C order, 2-D [clips, dim]); throws with the reason. */

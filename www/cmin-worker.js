@@ -1,25 +1,24 @@
 // cmin-wasm in a Web Worker, so inference never blocks the page. Part of the package: it
 // sits beside cmin.js in pkg/ and is driven by CminWorker (cmin-client.js), which turns these
-// messages into promises. Each request is { id, type, ...args }; each reply is { id, ok, value }
-// or { id, ok: false, error }.
-import init, { Cmin, Parser, World } from './cmin.js';
+// messages into promises. Each request is { id, type, ...args }; each reply is { id, ok, value },
+// { id, ok: false, error, code }, or (while loading) { id, progress }.
+import init, { Cmin, World } from './cmin.js';
 
 let ready = null; // the wasm module's init, once
 let model = null; // Cmin
-let parser = null; // Parser (also given to the model)
+let hasParser = false;
 let video = null; // the encoded video queries run against
 let videoInfo = null;
 
 const handlers = {
-  // { weights?, embeddings?, parser?, config?, backend? }: the parser alone is enough to parse.
-  async load({ weights, embeddings, parser: parserBytes, config, backend }) {
-    if (parserBytes) parser = Parser.load(parserBytes);
-    if (!weights) return { backend: null, fallbackReason: null, config: null, parser: !!parser };
-    const next = await Cmin.load({ weights, embeddings, parser: parserBytes, config, backend });
+  // Cmin.load's options, less onProgress and signal (the client relays those).
+  async load(options, id) {
+    const next = await Cmin.load({ ...options, onProgress: progress => self.postMessage({ id, progress }) });
     if (model) model.free();
     model = next;
+    hasParser = options.parser !== null;
     dropVideo();
-    return { backend: model.backend, fallbackReason: model.fallbackReason ?? null, config: model.config, parser: !!parser };
+    return { backend: model.backend, fallbackReason: model.fallbackReason ?? null, config: model.config, parser: hasParser, device: model.device };
   },
 
   // { seed }: the world's video, its drawing and its queries; encodes it for the model.
@@ -46,23 +45,31 @@ const handlers = {
   },
 
   parse({ text }) {
-    if (!parser) throw new Error('no parser loaded');
-    return parser.parse(text);
+    return loaded().parse(text);
   },
 
   // { text, topK? }: parse, then localize in the current video; with timings in ms.
   async localize({ text, topK = 5 }) {
-    if (!model) throw new Error('no model loaded: load weights first');
-    if (!video) throw new Error('no video: generate a world or load clip features first');
-    if (!text || !text.trim()) throw new Error('the query is empty: type a sentence');
+    const m = loaded();
+    if (!video) throw coded('no-video', 'no video: generate a world or load clip features first');
+    if (typeof text !== 'string' || !text.trim()) throw coded('query-empty', 'the query is empty: type a sentence');
     const t0 = performance.now();
-    const parse = parser ? parser.parse(text) : null;
+    const parse = hasParser ? m.parse(text) : null;
     const t1 = performance.now();
-    const result = await model.localize(video, parse ?? text, { topK });
+    const result = await m.localize(video, parse ?? text, { topK });
     const t2 = performance.now();
     return { ...result, parse, timings: { parse: t1 - t0, inference: t2 - t1 } };
   },
 };
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { name: 'CminError', code });
+}
+
+function loaded() {
+  if (!model) throw coded('no-model', 'no model loaded: call load first');
+  return model;
+}
 
 function dropVideo() {
   if (video) video.free();
@@ -82,14 +89,14 @@ function setVideo(features, numClips, featureDim, duration) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { id, type, ...args } = data;
+  const { id, type, ...args } = data ?? {};
   try {
     ready ??= init();
     await ready;
-    const handler = handlers[type];
-    if (!handler) throw new Error(`unknown request ${JSON.stringify(type)}`);
-    self.postMessage({ id, ok: true, value: await handler(args) });
+    const handler = Object.hasOwn(handlers, type) ? handlers[type] : null;
+    if (!handler) throw coded('bad-options', `unknown request ${JSON.stringify(type)}`);
+    self.postMessage({ id, ok: true, value: await handler(args, id) });
   } catch (e) {
-    self.postMessage({ id, ok: false, error: String((e && e.message) || e) });
+    self.postMessage({ id, ok: false, error: String((e && e.message) || e), code: (e && e.code) || 'internal' });
   }
 };

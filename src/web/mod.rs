@@ -3,6 +3,8 @@
 //! back asynchronously (a sync readback panics on WebGPU) and turns errors into `Error`s.
 
 mod backend;
+mod errors;
+mod files;
 mod parser;
 mod world;
 
@@ -18,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use crate::config::CminConfig;
 use crate::embeddings::Embeddings;
 use crate::error::CminError;
+use errors::{cmin_error, coded, file_error, internal, option_error};
 use crate::inference::{EncodedVideo, Localizer};
 use crate::query::ParsedSentence;
 use crate::ranking::RankOptions;
@@ -48,18 +51,70 @@ fn start() {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
-/** Options of `Cmin.load`. The caller fetches the files; nothing is downloaded here. */
+/**
+ * A file for `Cmin.load`: a URL (fetched, cached, progress reported), `{ url, integrity }`
+ * (integrity 'sha256-<base64>' or 64 hex digits, checked on every load), a `Response`, a
+ * `Blob`, or the bytes.
+ */
+export type FileSource = string | URL | { url: string | URL; integrity?: string } | Response | Blob | ArrayBuffer | ArrayBufferView;
+/** `onProgress` events, one file at a time, then `ready` once the model is usable. */
+export type LoadProgress =
+  | { status: 'initiate'; file: 'weights' | 'embeddings' | 'parser'; url: string | null }
+  | { status: 'progress'; file: 'weights' | 'embeddings' | 'parser'; url: string | null; loaded: number; total: number; progress: number | null }
+  | { status: 'done'; file: 'weights' | 'embeddings' | 'parser'; url: string | null; loaded: number; total: number; fromCache: boolean }
+  | { status: 'ready'; backend: 'webgpu' | 'cpu' };
+/** Options of `Cmin.load`; every field may be left out (`await Cmin.load()` works). */
 export interface LoadOptions {
-  /** Weights (safetensors): ours carry their config; a reference state dict needs `config`. */
-  weights: ArrayBuffer | Uint8Array;
-  /** Word vectors: cmin's compact file or GloVe text. */
-  embeddings: ArrayBuffer | Uint8Array;
+  /** Weights (safetensors): ours carry their config; a reference state dict needs `config`. Default: the demo's world model. */
+  weights?: FileSource;
+  /** Word vectors: cmin's compact file or GloVe text. Default: the package's 50-d GloVe. */
+  embeddings?: FileSource;
+  /** The parser model; with it, `localize` also takes text. Default: the package's parser; `null` for none. */
+  parser?: FileSource | null;
   /** Model config (snake_case fields of CminConfig); required for reference weights. */
   config?: object;
   /** Default 'auto': WebGPU when an adapter exists, else the CPU. */
   backend?: 'auto' | 'webgpu' | 'cpu';
-  /** A parser model file; with it, `localize` also takes the query as plain text. */
-  parser?: ArrayBuffer | Uint8Array;
+  /** Called as files arrive. */
+  onProgress?: (event: LoadProgress) => void;
+  /** Cancels the downloads (the promise rejects with code 'aborted'). */
+  signal?: AbortSignal;
+  /** Keep fetched files in the Cache API (default true). */
+  cache?: boolean;
+  /** The cache's name (default 'cmin-wasm'). */
+  cacheName?: string;
+}
+/** `model.device`: what the model runs on. */
+export interface DeviceReport {
+  backend: 'webgpu' | 'cpu';
+  /** Why 'auto' chose the CPU, as a sentence; null otherwise. */
+  fallbackReason: string | null;
+  /** WebGPU only: what the adapter says of itself (software adapters: vendor 'google', architecture 'swiftshader', or isFallbackAdapter). */
+  adapter: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    isFallbackAdapter: boolean;
+    limits: {
+      maxBufferSize: number;
+      maxStorageBufferBindingSize: number;
+      maxComputeWorkgroupStorageSize: number;
+      maxComputeInvocationsPerWorkgroup: number;
+      maxComputeWorkgroupsPerDimension: number;
+    };
+  } | null;
+}
+/** `error.code` of every error the package throws (`error.name` is 'CminError'). */
+export type CminErrorCode =
+  | 'bad-options' | 'bad-config' | 'bad-weights' | 'bad-embeddings' | 'bad-parser' | 'bad-file'
+  | 'fetch-failed' | 'integrity-mismatch' | 'aborted' | 'webgpu-unavailable' | 'device-lost'
+  | 'video-empty' | 'feature-dim-mismatch' | 'feature-length-mismatch' | 'non-finite-feature' | 'bad-duration'
+  | 'video-mismatch' | 'query-empty' | 'word-dim-mismatch' | 'bad-parse' | 'unknown-label' | 'no-parser'
+  | 'no-model' | 'no-video' | 'internal';
+export interface CminError extends Error {
+  name: 'CminError';
+  code: CminErrorCode;
 }
 /** A dependency parse: `heads[i]` is 0 for the root or the 1-based index of token i's head. */
 export interface ParsedQuery {
@@ -74,6 +129,8 @@ export interface LocalizeOptions {
   nmsThreshold?: number;
   /** Also return every proposal's score and offsets (default false). */
   includeRaw?: boolean;
+  /** Rejects with code 'aborted' once fired (checked before the model runs and after it). */
+  signal?: AbortSignal;
 }
 export interface Moment {
   /** Seconds. */
@@ -104,16 +161,8 @@ export interface LocalizeResult {
 
 const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
 
-fn js_error(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
-}
-
-fn option_error(m: impl Into<String>) -> JsError {
-    js_error(CminError::Option(m.into()))
-}
-
 /// Bytes from an `ArrayBuffer` or a typed array.
-fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsError> {
+fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
@@ -134,18 +183,40 @@ fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(object: &Object, name: &str, value: JsValue) -> Result<(), JsError> {
+fn set(object: &Object, name: &str, value: JsValue) -> Result<(), JsValue> {
     Reflect::set(object, &JsValue::from_str(name), &value)
         .map(|_| ())
-        .map_err(|_| js_error("cannot build the result object"))
+        .map_err(|_| internal("cannot build the result object"))
+}
+
+/// Whether an `AbortSignal` in `options.signal` has fired; a `signal` that is not one is an
+/// error.
+fn aborted(options: &JsValue) -> Result<bool, JsValue> {
+    let signal = field(options, "signal");
+    if signal.is_undefined() {
+        return Ok(false);
+    }
+    match field(&signal, "aborted").as_bool() {
+        Some(fired) => Ok(fired),
+        None => Err(option_error("signal must be an AbortSignal")),
+    }
+}
+
+/// Gives each loaded model an identity, so a `Video` from another model is refused.
+fn next_model_id() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 struct Inner {
+    id: u32,
     localizer: Localizer,
     embeddings: Embeddings,
     backend: &'static str,
     fallback_reason: Option<String>,
     parser: Option<Rc<crate::parsing::ParserModel>>,
+    /// The WebGPU adapter's description, or null on the CPU.
+    adapter: JsValue,
 }
 
 /// A loaded CMIN model. Create with `await Cmin.load({...})`.
@@ -159,6 +230,7 @@ pub struct Cmin {
 #[wasm_bindgen]
 pub struct Video {
     encoded: EncodedVideo,
+    model_id: u32,
 }
 
 #[wasm_bindgen]
@@ -185,12 +257,25 @@ struct MomentJs {
 
 #[wasm_bindgen]
 impl Cmin {
-    /// Loads weights and word vectors and picks the backend.
+    /// Loads weights, word vectors and the parser (each a URL, bytes or left out for the
+    /// package's default) and picks the backend.
     #[wasm_bindgen(unchecked_return_type = "Promise<Cmin>")]
-    pub fn load(#[wasm_bindgen(unchecked_param_type = "LoadOptions")] options: JsValue) -> js_sys::Promise {
-        wasm_bindgen_futures::future_to_promise(async move {
-            Self::load_async(options).await.map(JsValue::from).map_err(JsValue::from)
-        })
+    pub fn load(#[wasm_bindgen(unchecked_param_type = "LoadOptions | undefined")] options: JsValue) -> js_sys::Promise {
+        wasm_bindgen_futures::future_to_promise(async move { Self::load_async(options).await.map(JsValue::from) })
+    }
+
+    /// The URLs kept in the cache (`cacheName`, default 'cmin-wasm').
+    #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
+    pub fn cached(#[wasm_bindgen(unchecked_param_type = "string | undefined")] cache_name: JsValue) -> js_sys::Promise {
+        files::cached_urls(&cache_name)
+    }
+
+    /// Deletes the cache (`cacheName`, default 'cmin-wasm'); resolves to whether there was one.
+    #[wasm_bindgen(js_name = clearCache, unchecked_return_type = "Promise<boolean>")]
+    pub fn clear_cache(
+        #[wasm_bindgen(unchecked_param_type = "string | undefined")] cache_name: JsValue,
+    ) -> js_sys::Promise {
+        files::clear_cache(&cache_name)
     }
 
     /// `'webgpu'` or `'cpu'`: the backend actually in use.
@@ -205,10 +290,20 @@ impl Cmin {
         self.inner.fallback_reason.clone()
     }
 
+    /// The backend, and for WebGPU what the adapter says of itself.
+    #[wasm_bindgen(getter, js_name = device, unchecked_return_type = "DeviceReport")]
+    pub fn device_report(&self) -> Result<JsValue, JsValue> {
+        let out = Object::new();
+        set(&out, "backend", JsValue::from_str(self.inner.backend))?;
+        set(&out, "fallbackReason", self.inner.fallback_reason.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL))?;
+        set(&out, "adapter", self.inner.adapter.clone())?;
+        Ok(out.into())
+    }
+
     /// The model's config (snake_case fields).
     #[wasm_bindgen(getter)]
-    pub fn config(&self) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(self.inner.localizer.config()).map_err(js_error)
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        serde_wasm_bindgen::to_value(self.inner.localizer.config()).map_err(internal)
     }
 
     /// Encodes a video's clip features (`numClips x featureDim`, row-major, any number of
@@ -220,16 +315,19 @@ impl Cmin {
         num_clips: usize,
         feature_dim: usize,
         duration_seconds: f64,
-    ) -> Result<Video, JsError> {
-        let encoded =
-            self.inner.localizer.encode_video(features, num_clips, feature_dim, duration_seconds).map_err(js_error)?;
-        Ok(Video { encoded })
+    ) -> Result<Video, JsValue> {
+        let encoded = self
+            .inner
+            .localizer
+            .encode_video(features, num_clips, feature_dim, duration_seconds)
+            .map_err(cmin_error)?;
+        Ok(Video { encoded, model_id: self.inner.id })
     }
 
     /// Parses text with the parser given to `load` (an error if none was).
     #[wasm_bindgen(unchecked_return_type = "ParseResult")]
-    pub fn parse(&self, text: &str) -> Result<JsValue, JsError> {
-        let parser = self.inner.parser.as_ref().ok_or_else(|| option_error(NO_PARSER))?;
+    pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
+        let parser = self.inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
         parser::analysis_to_js(parser, text)
     }
 
@@ -243,28 +341,27 @@ impl Cmin {
         #[wasm_bindgen(unchecked_param_type = "LocalizeOptions | undefined")] options: JsValue,
     ) -> js_sys::Promise {
         let inner = self.inner.clone();
-        let encoded = video.encoded.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            localize(&inner, &encoded, query, options).await.map_err(JsValue::from)
-        })
+        let checked = check_video(&inner, video);
+        wasm_bindgen_futures::future_to_promise(async move { localize(&inner, &checked?, query, options).await })
     }
 }
 
 /// The same operations as Rust futures (what the exported promises wrap), for Rust callers
 /// and the browser tests.
 impl Cmin {
-    pub async fn load_async(options: JsValue) -> Result<Cmin, JsError> {
+    pub async fn load_async(options: JsValue) -> Result<Cmin, JsValue> {
         run_static_constructors();
+        let options = if options.is_undefined() || options.is_null() { Object::new().into() } else { options };
         if !options.is_object() {
-            return Err(option_error("Cmin.load needs an options object { weights, embeddings, config?, backend? }"));
+            return Err(option_error(
+                "Cmin.load takes an options object { weights?, embeddings?, parser?, config?, backend?, onProgress?, signal? } or nothing",
+            ));
         }
-        let weight_bytes = bytes_of(&field(&options, "weights"), "weights")?;
-        let embedding_bytes = bytes_of(&field(&options, "embeddings"), "embeddings")?;
         let config_value = field(&options, "config");
         let config: Option<CminConfig> = if config_value.is_undefined() || config_value.is_null() {
             None
         } else {
-            Some(serde_wasm_bindgen::from_value(config_value).map_err(|e| js_error(CminError::Config(e.to_string())))?)
+            Some(serde_wasm_bindgen::from_value(config_value).map_err(|e| cmin_error(CminError::Config(e.to_string())))?)
         };
         let backend_value = field(&options, "backend");
         let preference = match backend_value.as_string() {
@@ -272,32 +369,46 @@ impl Cmin {
             None => return Err(option_error("backend must be a string")),
             Some(name) => backend::Preference::parse(&name).map_err(option_error)?,
         };
-        let embeddings = Embeddings::from_bytes(&embedding_bytes).map_err(js_error)?;
-        let parser_value = field(&options, "parser");
-        let parser = if parser_value.is_undefined() || parser_value.is_null() {
+        let fetched = files::fetch_files(&options).await?;
+        let weight_bytes = bytes_of(&field(&fetched, "weights"), "weights")?;
+        let embeddings = Embeddings::from_bytes(&bytes_of(&field(&fetched, "embeddings"), "embeddings")?)
+            .map_err(file_error("bad-embeddings"))?;
+        let parser_value = field(&fetched, "parser");
+        let parser = if parser_value.is_null() {
             None
         } else {
             let bytes = bytes_of(&parser_value, "parser")?;
-            Some(Rc::new(crate::parsing::ParserModel::from_bytes(&bytes).map_err(js_error)?))
+            Some(Rc::new(crate::parsing::ParserModel::from_bytes(&bytes).map_err(|e| coded("bad-parser", e))?))
         };
-        let chosen = backend::choose(preference).await.map_err(|e| js_error(CminError::Config(e)))?;
-        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(js_error)?;
+        let chosen = backend::choose(preference).await.map_err(|e| coded("webgpu-unavailable", e))?;
+        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(file_error("bad-weights"))?;
         if model.config().word_dim != embeddings.dim() {
-            return Err(js_error(CminError::WordDim { got: embeddings.dim(), expected: model.config().word_dim }));
+            return Err(cmin_error(CminError::WordDim { got: embeddings.dim(), expected: model.config().word_dim }));
         }
-        Ok(Cmin {
+        let adapter = if chosen.name == "webgpu" { files::describe_adapter().await } else { JsValue::NULL };
+        if aborted(&options)? {
+            return Err(errors::aborted());
+        }
+        let cmin = Cmin {
             inner: Rc::new(Inner {
+                id: next_model_id(),
                 localizer: Localizer::new(model, chosen.device),
                 embeddings,
                 backend: chosen.name,
                 fallback_reason: chosen.fallback_reason,
                 parser,
+                adapter,
             }),
-        })
+        };
+        let ready = Object::new();
+        set(&ready, "status", JsValue::from_str("ready"))?;
+        set(&ready, "backend", JsValue::from_str(cmin.inner.backend))?;
+        files::report_progress(&field(&options, "onProgress"), &ready.into());
+        Ok(cmin)
     }
 
-    pub async fn localize_async(&self, video: &Video, query: JsValue, options: JsValue) -> Result<JsValue, JsError> {
-        localize(&self.inner, &video.encoded, query, options).await
+    pub async fn localize_async(&self, video: &Video, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        localize(&self.inner, &check_video(&self.inner, video)?, query, options).await
     }
 
     /// The device the model runs on (e.g. to read its memory use).
@@ -306,8 +417,20 @@ impl Cmin {
     }
 }
 
+/// The video's encoding, if this model made it: another model's encoding lives on another
+/// device or has other widths.
+fn check_video(inner: &Inner, video: &Video) -> Result<EncodedVideo, JsValue> {
+    if video.model_id != inner.id {
+        return Err(coded(
+            "video-mismatch",
+            "this Video was encoded by another model: encode it again with this model's encodeVideo",
+        ));
+    }
+    Ok(video.encoded.clone())
+}
+
 /// Ranking options and whether raw outputs are wanted.
-fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsError> {
+fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsValue> {
     let mut o = RankOptions::default();
     if options.is_undefined() || options.is_null() {
         return Ok((o, false));
@@ -324,7 +447,7 @@ fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsError> {
     if !nms.is_undefined() {
         o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
     }
-    o.validate().map_err(js_error)?;
+    o.validate().map_err(cmin_error)?;
     let raw = field(options, "includeRaw");
     let include_raw = match raw.as_bool() {
         Some(b) => b,
@@ -334,34 +457,41 @@ fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsError> {
     Ok((o, include_raw))
 }
 
-async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let js_options = options.clone();
     let (options, include_raw) = rank_options(&options)?;
+    if aborted(&js_options)? {
+        return Err(errors::aborted());
+    }
     let parse: ParsedSentence = match query.as_string() {
         Some(text) => {
-            let parser = inner.parser.as_ref().ok_or_else(|| option_error(NO_PARSER))?;
-            crate::parsing::parse_query(parser, &text).map_err(js_error)?
+            let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
+            crate::parsing::parse_query(parser, &text).map_err(cmin_error)?
         }
         None => serde_wasm_bindgen::from_value(query).map_err(|e| {
-            js_error(CminError::ParseShape(format!(
+            cmin_error(CminError::ParseShape(format!(
                 "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
             )))
         })?,
     };
-    let prepared = parse.prepare_at_most(&inner.embeddings, inner.localizer.config().max_words).map_err(js_error)?;
-    let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(js_error)?;
+    let prepared = parse.prepare_at_most(&inner.embeddings, inner.localizer.config().max_words).map_err(cmin_error)?;
+    let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(cmin_error)?;
     // One readback of scores, offsets and attention together.
     let data = pending
         .packed
         .clone()
         .into_data_async()
         .await
-        .map_err(|e| js_error(format!("reading results from the device failed: {e:?}")))?;
-    let result = pending.finish(&inner.localizer, data).map_err(js_error)?.remove(0);
+        .map_err(|e| coded("device-lost", format!("reading results from the device failed: {e:?}")))?;
+    if aborted(&js_options)? {
+        return Err(errors::aborted());
+    }
+    let result = pending.finish(&inner.localizer, data).map_err(cmin_error)?.remove(0);
 
     let out = Object::new();
     let moments: Vec<MomentJs> =
         result.moments.iter().map(|m| MomentJs { start: m.start, end: m.end, score: m.score }).collect();
-    set(&out, "moments", serde_wasm_bindgen::to_value(&moments).map_err(js_error)?)?;
+    set(&out, "moments", serde_wasm_bindgen::to_value(&moments).map_err(internal)?)?;
     set(&out, "attention", Float32Array::from(result.attention.as_slice()).into())?;
     set(&out, "numClips", JsValue::from(video.timeline.num_clips as u32))?;
     let words: Array = prepared.words.iter().take(result.num_words).map(|w| JsValue::from_str(w)).collect();

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::{bytes_of, js_error, set};
+use super::{bytes_of, coded, internal, set};
 use crate::parsing::ParserModel;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -37,33 +37,33 @@ impl Parser {
     /// Reads a parser model file (`parser-en-ewt.cminparse`); a damaged file is an error.
     pub fn load(
         #[wasm_bindgen(unchecked_param_type = "ArrayBuffer | Uint8Array")] bytes: JsValue,
-    ) -> Result<Parser, JsError> {
+    ) -> Result<Parser, JsValue> {
         super::run_static_constructors();
         let bytes = bytes_of(&bytes, "parser model")?;
-        let model = ParserModel::from_bytes(&bytes).map_err(js_error)?;
+        let model = ParserModel::from_bytes(&bytes).map_err(|e| coded("bad-parser", e))?;
         Ok(Parser { model: Rc::new(model) })
     }
 
     /// Tokenises, tags and parses English text. Never throws on any string: empty text gives
     /// empty lists.
     #[wasm_bindgen(unchecked_return_type = "ParseResult")]
-    pub fn parse(&self, text: &str) -> Result<JsValue, JsError> {
+    pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
         analysis_to_js(&self.model, text)
     }
 }
 
-pub(crate) fn analysis_to_js(model: &ParserModel, text: &str) -> Result<JsValue, JsError> {
+pub(crate) fn analysis_to_js(model: &ParserModel, text: &str) -> Result<JsValue, JsValue> {
     let a = model.analyze(text);
     let utf16 = utf16_offsets(text);
     let out = Object::new();
-    let strings = |v: &[String]| serde_wasm_bindgen::to_value(v).map_err(js_error);
+    let strings = |v: &[String]| serde_wasm_bindgen::to_value(v).map_err(internal);
     set(&out, "tokens", strings(&a.tokens)?)?;
     set(&out, "upos", strings(&a.upos)?)?;
-    set(&out, "heads", serde_wasm_bindgen::to_value(&a.heads).map_err(js_error)?)?;
+    set(&out, "heads", serde_wasm_bindgen::to_value(&a.heads).map_err(internal)?)?;
     set(&out, "deprels", strings(&a.deprels)?)?;
     let offsets: Vec<[usize; 2]> = a.offsets.iter().map(|&[s, e]| [utf16[s], utf16[e]]).collect();
-    set(&out, "offsets", serde_wasm_bindgen::to_value(&offsets).map_err(js_error)?)?;
-    set(&out, "sentences", serde_wasm_bindgen::to_value(&a.sentences).map_err(js_error)?)?;
+    set(&out, "offsets", serde_wasm_bindgen::to_value(&offsets).map_err(internal)?)?;
+    set(&out, "sentences", serde_wasm_bindgen::to_value(&a.sentences).map_err(internal)?)?;
     Ok(out.into())
 }
 

@@ -63,7 +63,7 @@ impl World {
     /// The video of `seed` (an integer from 0 to 2^53 - 1) with the default settings: 96
     /// half-second steps, 64-dimensional features. The same seed gives the same video here
     /// and in `cmin world`.
-    pub fn generate(seed: f64) -> Result<World, JsError> {
+    pub fn generate(seed: f64) -> Result<World, JsValue> {
         super::run_static_constructors();
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
             return Err(option_error(format!("seed must be an integer from 0 to 2^53 - 1, got {seed}")));
@@ -104,7 +104,7 @@ impl World {
     }
 
     #[wasm_bindgen(unchecked_return_type = "WorldActor[]")]
-    pub fn actors(&self) -> Result<JsValue, JsError> {
+    pub fn actors(&self) -> Result<JsValue, JsValue> {
         let out = Array::new();
         for (i, a) in self.video.actors.iter().enumerate() {
             let o = Object::new();
@@ -118,7 +118,7 @@ impl World {
     }
 
     #[wasm_bindgen(unchecked_return_type = "WorldEvent[]")]
-    pub fn events(&self) -> Result<JsValue, JsError> {
+    pub fn events(&self) -> Result<JsValue, JsValue> {
         let seconds = |step: usize| (step as f64 * self.video.step_seconds).into();
         let out = Array::new();
         for e in &self.video.events {
@@ -134,7 +134,7 @@ impl World {
     }
 
     #[wasm_bindgen(unchecked_return_type = "WorldQuery[]")]
-    pub fn queries(&self) -> Result<JsValue, JsError> {
+    pub fn queries(&self) -> Result<JsValue, JsValue> {
         let out = Array::new();
         for q in &self.video.queries {
             let o = Object::new();
@@ -150,7 +150,7 @@ impl World {
 
     /// Every actor's pose at `step` (0 to `steps - 1`); an error outside that range.
     #[wasm_bindgen(unchecked_return_type = "WorldPose[]")]
-    pub fn poses(&self, step: usize) -> Result<JsValue, JsError> {
+    pub fn poses(&self, step: usize) -> Result<JsValue, JsValue> {
         if step >= self.video.steps() {
             return Err(option_error(format!("step {step} is outside 0..{}", self.video.steps())));
         }

@@ -11,11 +11,16 @@ function readIfFile(file) {
   return fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file) : undefined;
 }
 
-/** Serves `root` (and `routes`: url path -> file path or Buffer) on 127.0.0.1; resolves to { url, close }. */
+/**
+ * Serves `root` (and `routes`: url path -> file path or Buffer) on 127.0.0.1; resolves to
+ * { url, close, hits } where `hits` counts the requests per url path.
+ */
 export function serve(root, routes = {}) {
   const base = path.resolve(root);
+  const hits = new Map();
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    hits.set(url, (hits.get(url) ?? 0) + 1);
     let body = routes[url];
     let name = url;
     if (typeof body === 'string') {
@@ -30,11 +35,11 @@ export function serve(root, routes = {}) {
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(name)] || 'application/octet-stream' });
+    res.writeHead(200, { 'Content-Type': TYPES[path.extname(name)] || 'application/octet-stream', 'Content-Length': body.length });
     res.end(body);
   });
   return new Promise(resolve => server.listen(0, '127.0.0.1', () =>
-    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => server.close(), hits })));
 }
 
 /** Headless Debian Chromium; `webgpu` turns on WebGPU (SwiftShader), else the GPU is disabled. */

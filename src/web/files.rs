@@ -1,0 +1,38 @@
+//! The JS half of loading (`www/files.js`): fetching URLs with progress, the Cache API,
+//! integrity checks and the adapter report are browser APIs, so they stay in JavaScript.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/www/files.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = fetchFiles)]
+    fn fetch_files_js(options: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = cachedUrls)]
+    fn cached_urls_js(cache_name: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = clearCache)]
+    fn clear_cache_js(cache_name: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = describeAdapter)]
+    fn describe_adapter_js() -> Promise;
+    #[wasm_bindgen(js_name = reportProgress)]
+    pub(crate) fn report_progress(on_progress: &JsValue, event: &JsValue);
+}
+
+/// `{ weights, embeddings, parser }` as `Uint8Array`s (`parser` may be null).
+pub(crate) async fn fetch_files(options: &JsValue) -> Result<JsValue, JsValue> {
+    // A synchronous throw inside the JS function reaches us as a rejected promise too.
+    JsFuture::from(fetch_files_js(options)).await
+}
+
+pub(crate) fn cached_urls(cache_name: &JsValue) -> Promise {
+    cached_urls_js(cache_name)
+}
+
+pub(crate) fn clear_cache(cache_name: &JsValue) -> Promise {
+    clear_cache_js(cache_name)
+}
+
+pub(crate) async fn describe_adapter() -> JsValue {
+    JsFuture::from(describe_adapter_js()).await.unwrap_or(JsValue::NULL)
+}

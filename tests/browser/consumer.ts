@@ -1,0 +1,73 @@
+// The package's whole API as a TypeScript app uses it; the consumer check compiles it with
+// `tsc --strict --noEmit` against the packed package, so the declarations cannot drift from
+// what the code below needs. Never run.
+import init, { Cmin, Parser, World } from 'cmin-wasm';
+import type { CminError, CminErrorCode, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
+import { CminWorker, readNpy } from 'cmin-wasm/cmin-client.js';
+import type { WorkerLocalizeResult } from 'cmin-wasm/cmin-client.js';
+
+function isCminError(e: unknown): e is CminError {
+  return e instanceof Error && e.name === 'CminError';
+}
+
+export async function everything(features: Float32Array, npy: ArrayBuffer): Promise<Moment[]> {
+  await init({ module_or_path: new URL('./cmin_bg.wasm', import.meta.url) });
+  const defaults: Cmin = await Cmin.load();
+  const events: LoadProgress[] = [];
+  const controller = new AbortController();
+  const model = await Cmin.load({
+    weights: { url: '/model.safetensors', integrity: 'sha256-AAAA' },
+    embeddings: new URL('/words.cminemb', location.href),
+    parser: null,
+    config: { num_clips: 64 },
+    backend: 'auto',
+    onProgress: e => {
+      events.push(e);
+      if (e.status === 'progress') console.log(e.file, e.loaded, e.total, e.progress);
+      if (e.status === 'done') console.log(e.fromCache);
+      if (e.status === 'ready') console.log(e.backend);
+    },
+    signal: controller.signal,
+    cache: true,
+    cacheName: 'my-app',
+  });
+  const urls: string[] = await Cmin.cached('my-app');
+  const cleared: boolean = await Cmin.clearCache();
+  console.log(urls, cleared, model.backend, model.fallbackReason, model.config);
+  const device = defaults.device;
+  if (device.adapter) console.log(device.adapter.vendor, device.adapter.architecture, device.adapter.limits.maxBufferSize);
+
+  const video = defaults.encodeVideo(features, 96, 64, 48);
+  let result: LocalizeResult;
+  try {
+    result = await defaults.localize(video, 'the red star is pushed by the purple circle', { topK: 3, signal: controller.signal });
+  } catch (e) {
+    if (isCminError(e)) {
+      const code: CminErrorCode = e.code;
+      if (code === 'aborted') return [];
+    }
+    throw e;
+  }
+  console.log(result.attention[0], result.words, result.unknownWords, result.truncatedFrom, result.numClips);
+  const parse: ParseResult = defaults.parse('He took out a glass.');
+  await defaults.localize(video, parse, { nmsThreshold: 0.5, includeRaw: true });
+  await defaults.localize(video, { tokens: ['go'], heads: [0], deprels: ['root'] });
+  video.free();
+
+  const parser = Parser.load(new Uint8Array(8));
+  console.log(parser.parse('Cut it.').offsets);
+  const world = World.generate(11);
+  const texts: string[] = world.queries().map(q => q.text);
+  console.log(texts, world.actors()[0].name, world.events()[0].start, world.poses(0)[0].x, world.features().length);
+  world.free();
+
+  const worker = new CminWorker();
+  const loaded = await worker.load({ onProgress: (e: LoadProgress) => console.log(e.status), signal: controller.signal });
+  console.log(loaded.backend, loaded.device.backend);
+  const info = await worker.world(11);
+  await worker.video({ ...readNpy(npy), duration: info.duration });
+  const answer: WorkerLocalizeResult = await worker.localize(info.queries[0].text, { topK: 1, signal: controller.signal });
+  console.log(answer.timings.inference, answer.parse?.tokens);
+  worker.terminate();
+  return result.moments;
+}

@@ -1,0 +1,230 @@
+// Malformed calls at every entry point of the package, in headless Chromium: Cmin.load,
+// encodeVideo, localize, Parser.load/parse, World.generate/poses and the worker's messages,
+// drawn from a seeded generator. None may abort the module (a Rust panic in wasm is a
+// RuntimeError, after which the module is dead) or hang; afterwards a valid query must give
+// exactly the answer it gave before. Needs pkg/ (scripts/build-pkg.sh).
+//   node tests/browser/fuzz.mjs [CALLS] [SEED]        (default 2400 calls, seed 1)
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch } from './util.mjs';
+
+const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+if (!fs.existsSync(path.join(repo, 'pkg/cmin.js'))) {
+  console.error('pkg/ is missing: run scripts/build-pkg.sh');
+  process.exit(1);
+}
+const calls = Number(process.argv[2] ?? 2400);
+const seed = Number(process.argv[3] ?? 1);
+
+const server = await serve(repo, { '/fuzz.html': Buffer.from('<!doctype html><title>fuzz</title>') });
+const browser = await launch({ webgpu: false });
+let failed = 0;
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', e => console.log(`  page error: ${e.message}`));
+  await page.goto(`${server.url}/fuzz.html`);
+  const report = await page.evaluate(fuzz, { calls, seed });
+  console.log(`fuzz: ${report.calls} calls (seed ${seed}): ${report.resolved} resolved, ${report.coded} coded errors, ` +
+    `${report.uncoded.count} other errors, ${report.aborts.length} aborts, ${report.hangs.length} hangs`);
+  for (const [entry, n] of Object.entries(report.perEntry)) console.log(`  ${entry}: ${n} calls`);
+  for (const m of report.uncoded.samples) console.log(`  uncoded: ${m}`);
+  const check = (ok, what) => {
+    if (!ok) failed++;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  };
+  check(report.calls >= 2000, `at least 2,000 malformed calls (${report.calls})`);
+  check(Object.values(report.perEntry).every(n => n >= 100), 'every entry point got at least 100');
+  check(report.aborts.length === 0, `no call aborted the module${report.aborts.length ? `: ${report.aborts.slice(0, 5).join(' | ')}` : ''}`);
+  check(report.hangs.length === 0, `no call hung${report.hangs.length ? `: ${report.hangs.slice(0, 5).join(' | ')}` : ''}`);
+  check(report.after === report.before, `a valid query answers as before (${report.after})`);
+  check(report.workerAfter === report.before, `the worker still answers as before (${report.workerAfter})`);
+} finally {
+  await browser.close();
+  server.close();
+}
+console.log(`fuzz test: ${failed ? 'FAILED' : 'passed'} (${failed} failures)`);
+process.exit(failed ? 1 : 0);
+
+// Runs in the page.
+async function fuzz({ calls, seed }) {
+  const { default: init, Cmin, Parser, World } = await import('/pkg/cmin.js');
+  await init();
+  let s = seed >>> 0;
+  const random = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = n => Math.floor(random() * n);
+  const pick = list => list[int(list.length)];
+  const bytes = n => Uint8Array.from({ length: n }, () => int(256));
+  const numbers = [0, -1, 1, 2, 0.5, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32, 2 ** 53, -(2 ** 53), 1e308, 48, 64, 96];
+  const text = () => {
+    const pieces = ['the', 'red', 'star', 'is', 'pushed', 'by', '', ' ', '.', ',', '(', ')', '?', '😀', '\u0000', '\u202e',
+      'ñ', '中文', '\n', '\t', '"', "'", 'a'.repeat(300), 'circle', 'jumps', 'after', 'before', 'who', '-', '--'];
+    return Array.from({ length: int(2) ? int(12) : int(3000) }, () => pick(pieces)).join(pick([' ', '', '  ']));
+  };
+  const junk = depth => {
+    switch (int(depth > 2 ? 9 : 12)) {
+      case 0: return undefined;
+      case 1: return null;
+      case 2: return pick(numbers);
+      case 3: return text();
+      case 4: return int(2) === 1;
+      case 5: return bytes(int(64));
+      case 6: return new Float32Array(int(64)).map(() => pick(numbers));
+      case 7: return Symbol('x');
+      case 8: return () => 1;
+      case 9: return Array.from({ length: int(5) }, () => junk(depth + 1));
+      case 10: return Object.fromEntries(Array.from({ length: int(5) }, () => [pick(['tokens', 'heads', 'deprels', 'topK', 'x', 'weights', 'num_clips', 'signal']), junk(depth + 1)]));
+      default: return new ArrayBuffer(int(32));
+    }
+  };
+
+  // The real files, to damage.
+  const [weights, embeddings, parserBytes] = await Promise.all(['/pkg/assets/cmin-world.safetensors',
+    '/pkg/assets/glove-6b-50d-30k.cminemb', '/pkg/assets/parser-en-ewt.cminparse'].map(u => fetch(u).then(r => r.arrayBuffer())));
+  const model = await Cmin.load({ weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false });
+  const world = World.generate(11);
+  const features = world.features();
+  const video = model.encodeVideo(features, world.steps, world.featureDim, world.duration);
+  const valid = world.queries()[0].text;
+  const answer = async m => JSON.stringify((await m.localize(video, valid, { topK: 3 })).moments);
+  const before = await answer(model);
+  const other = await Cmin.load({ weights, embeddings, parser: null, backend: 'cpu', cache: false });
+  const foreign = other.encodeVideo(features, world.steps, world.featureDim, world.duration);
+  const freed = model.encodeVideo(features, world.steps, world.featureDim, world.duration);
+  freed.free();
+  const parser = Parser.load(parserBytes);
+
+  const damaged = source => {
+    const b = new Uint8Array(source.slice(0));
+    switch (int(4)) {
+      case 0: return b.slice(0, int(b.length));
+      case 1: for (let i = 0; i < 1 + int(8); i++) b[int(Math.min(b.length, 2000))] = int(256); return b;
+      case 2: for (let i = 0; i < 1 + int(8); i++) b[int(b.length)] = int(256); return b;
+      default: return bytes(int(4096));
+    }
+  };
+  const config = () => pick([junk(0), {
+    num_clips: pick(numbers), frame_dim: pick(numbers), word_dim: pick([50, ...numbers]), d_model: pick(numbers),
+    num_heads: pick(numbers), max_words: pick(numbers), num_stages: pick(numbers), anchor_widths: pick([[], [0], [2, 4], Array(100).fill(2), junk(1)]),
+    fusion: pick(['concat', 'bilinear', 'nope', 3]),
+  }]);
+  const parse = () => {
+    const n = pick([0, 1, 3, 20, 200]);
+    return {
+      tokens: int(5) ? Array.from({ length: n }, () => pick(['the', 'star', '', '😀', 'x'.repeat(500)])) : junk(1),
+      heads: int(5) ? Array.from({ length: n + pick([0, 0, 1, -1]) }, () => pick([0, 1, 2, n, n + 1, -1, 1.5, NaN, 2 ** 40])) : junk(1),
+      deprels: int(5) ? Array.from({ length: n }, () => pick(['nsubj', 'root', 'obj', 'frobnicate', '', 'nsubj:pass', 'acl:relcl'])) : junk(1),
+    };
+  };
+
+  const entries = {
+    'Cmin.load': () => pick([
+      () => Cmin.load(junk(0)),
+      () => Cmin.load({ weights: damaged(weights), embeddings, parser: null, backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights, embeddings: damaged(embeddings), parser: null, backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights, embeddings, parser: damaged(parserBytes), backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights, embeddings, parser: null, config: config(), backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights: junk(1), embeddings: junk(1), parser: junk(1), backend: junk(1), cache: false }),
+      () => Cmin.load({ weights: pick(['/nope', 'http://[', '/pkg/cmin.js', { url: '/pkg/cmin.js', integrity: junk(1) }]),
+        embeddings, parser: null, backend: 'cpu', cache: false, onProgress: junk(1), signal: junk(1), cacheName: junk(1) }),
+    ])(),
+    encodeVideo: () => {
+      const clips = pick([...numbers, world.steps]);
+      const dim = pick([...numbers, world.featureDim]);
+      const data = pick([features, features.subarray(0, int(features.length)), new Float32Array(int(5000)).map(() => pick(numbers)), junk(1)]);
+      return pick([model, other])[pick(['encodeVideo', 'encodeVideo', 'parse', 'localize'])](data, clips, dim, pick([...numbers, 48, junk(1)]));
+    },
+    localize: () => {
+      const target = pick([video, video, foreign, freed, junk(1)]);
+      const query = pick([text(), parse(), parse(), junk(1), valid]);
+      const options = pick([undefined, junk(1), { topK: pick(numbers), nmsThreshold: pick(numbers), includeRaw: junk(1), signal: junk(1) }]);
+      return model.localize(target, query, options);
+    },
+    parser: () => pick([
+      () => parser.parse(pick([text(), text(), junk(0)])),
+      () => Parser.load(pick([damaged(parserBytes), junk(0)])),
+      () => model.parse(pick([text(), junk(0)])),
+    ])(),
+    world: () => pick([
+      () => World.generate(pick([...numbers, junk(0)])),
+      () => world.poses(pick([...numbers, junk(0)])),
+    ])(),
+  };
+
+  // The worker: junk messages, then a valid load and query.
+  const worker = new Worker('/pkg/cmin-worker.js', { type: 'module' });
+  let nextId = 1;
+  const pending = new Map();
+  worker.onmessage = ({ data }) => {
+    if (data?.progress) return;
+    const p = pending.get(data?.id);
+    if (p) {
+      pending.delete(data.id);
+      p(data);
+    }
+  };
+  const ask = message => new Promise(resolve => {
+    const id = nextId++;
+    pending.set(id, resolve);
+    worker.postMessage({ ...message, id });
+  });
+  entries.worker = () => {
+    const type = pick(['load', 'world', 'video', 'parse', 'localize', 'nope', junk(1), '__proto__', 'constructor']);
+    const message = pick([
+      { type },
+      { type, ...pick([{ seed: pick(numbers) }, { text: text() }, { text: junk(1) }, { features: junk(1), numClips: pick(numbers), featureDim: pick(numbers), duration: pick(numbers) },
+        { weights: damaged(weights), parser: null, cache: false }, { weights: junk(1), embeddings: junk(1) }, { topK: pick(numbers), text: valid }]) },
+    ]);
+    let body;
+    try {
+      structuredClone(message);
+      body = message;
+    } catch {
+      body = { type: 'nope' };
+    }
+    return ask(body).then(reply => {
+      if (!reply.ok) throw Object.assign(new Error(reply.error), { code: reply.code });
+      return reply.value;
+    });
+  };
+
+  const names = Object.keys(entries);
+  const perEntry = Object.fromEntries(names.map(n => [n, 0]));
+  const report = { calls: 0, resolved: 0, coded: 0, uncoded: { count: 0, samples: [] }, aborts: [], hangs: [], perEntry };
+  const hang = Symbol('hang');
+  for (let i = 0; i < calls; i++) {
+    const entry = names[i % names.length];
+    perEntry[entry]++;
+    report.calls++;
+    try {
+      const outcome = await Promise.race([Promise.resolve().then(entries[entry]),
+        new Promise(resolve => setTimeout(() => resolve(hang), 30000))]);
+      if (outcome === hang) report.hangs.push(`${entry} #${i}`);
+      else report.resolved++;
+      if (outcome && typeof outcome.free === 'function' && outcome !== video) outcome.free();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e?.message))) {
+        report.aborts.push(`${entry} #${i}: ${e.message}`);
+      } else if (e?.code) {
+        report.coded++;
+      } else {
+        report.uncoded.count++;
+        const m = `${entry}: ${e?.name}: ${String(e?.message ?? e).slice(0, 120)}`;
+        if (!report.uncoded.samples.includes(m) && report.uncoded.samples.length < 12) report.uncoded.samples.push(m);
+      }
+    }
+  }
+  report.before = before;
+  report.after = await answer(model).catch(e => `error: ${e.message}`);
+  const loaded = await ask({ type: 'load', weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false });
+  const shown = loaded.ok && await ask({ type: 'world', seed: 11 });
+  const reply = shown?.ok && await ask({ type: 'localize', text: valid, topK: 3 });
+  report.workerAfter = reply?.ok ? JSON.stringify(reply.value.moments) : `error: ${loaded.error ?? shown?.error ?? reply?.error}`;
+  worker.terminate();
+  return report;
+}

@@ -1,0 +1,71 @@
+// Types of cmin-client.js (the page side of the package's worker).
+import type {
+  CminErrorCode, DeviceReport, FileSource, LoadProgress, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose,
+  WorldQuery,
+} from './cmin.js';
+
+export interface WorkerLoadOptions {
+  /** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
+  weights?: FileSource;
+  embeddings?: FileSource;
+  parser?: FileSource | null;
+  config?: object;
+  backend?: 'auto' | 'webgpu' | 'cpu';
+  onProgress?: (event: LoadProgress) => void;
+  signal?: AbortSignal;
+  cache?: boolean;
+  cacheName?: string;
+}
+
+export interface WorkerModel {
+  backend: 'webgpu' | 'cpu';
+  fallbackReason: string | null;
+  config: Record<string, unknown>;
+  parser: boolean;
+  device: DeviceReport;
+}
+
+export interface WorldInfo {
+  seed: number;
+  duration: number;
+  steps: number;
+  stepSeconds: number;
+  featureDim: number;
+  actors: WorldActor[];
+  events: WorldEvent[];
+  queries: WorldQuery[];
+  /** poses[step][actor]. */
+  poses: WorldPose[][];
+}
+
+export interface VideoInfo {
+  numClips: number;
+  featureDim: number;
+  duration: number;
+  encoded: boolean;
+}
+
+export interface WorkerLocalizeResult extends LocalizeResult {
+  parse: ParseResult | null;
+  /** Milliseconds. */
+  timings: { parse: number; inference: number };
+}
+
+export class CminWorker {
+  constructor(url?: string | URL);
+  load(options?: WorkerLoadOptions): Promise<WorkerModel>;
+  world(seed: number): Promise<WorldInfo>;
+  video(video: { features: Float32Array; numClips: number; featureDim: number; duration: number }): Promise<VideoInfo>;
+  parse(text: string): Promise<ParseResult>;
+  localize(text: string, options?: { topK?: number; signal?: AbortSignal }): Promise<WorkerLocalizeResult>;
+  terminate(): void;
+}
+
+/** Errors the worker's promises reject with. */
+export interface CminWorkerError extends Error {
+  name: 'CminError';
+  code: CminErrorCode;
+}
+
+/** Reads a 2-D float32/float64 `.npy`; throws with the reason for anything else. */
+export function readNpy(buffer: ArrayBuffer): { features: Float32Array; numClips: number; featureDim: number };
