@@ -25,7 +25,7 @@ function showProgress(event) {
   const files = Object.values(downloads);
   const total = files.reduce((n, f) => n + f.total, 0);
   $('progress').value = total ? files.reduce((n, f) => n + f.loaded, 0) / total : 0;
-  $('progress').hidden = event.status === 'ready';
+  $('progress').hidden = false;
 }
 
 function setBadge(info, timings) {
@@ -41,7 +41,12 @@ function setBadge(info, timings) {
 // Without weights, the package's defaults: the world model, GloVe vectors and the parser
 // (fetched once, then from the Cache API).
 async function loadModel(weights, config) {
-  const info = await cmin.load({ weights, config, backend, onProgress: showProgress });
+  let info;
+  try {
+    info = await cmin.load({ weights, config, backend, onProgress: showProgress });
+  } finally {
+    $('progress').hidden = true;
+  }
   state.hasModel = true;
   setBadge(info);
   if (state.world) await cmin.world(state.world.seed);

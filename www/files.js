@@ -205,10 +205,17 @@ export function reportProgress(onProgress, event) {
   report(onProgress, event);
 }
 
+function cacheNameOf(cacheName) {
+  if (cacheName !== undefined && cacheName !== null && typeof cacheName !== 'string') {
+    throw coded('bad-options', 'the cache name must be a string');
+  }
+  return cacheName ?? DEFAULT_CACHE;
+}
+
 /** The URLs held in the cache (default name 'cmin-wasm'). */
 export async function cachedUrls(cacheName) {
+  const name = cacheNameOf(cacheName);
   if (typeof caches === 'undefined') return [];
-  const name = cacheName ?? DEFAULT_CACHE;
   if (!(await caches.has(name))) return [];
   const cache = await caches.open(name);
   return (await cache.keys()).map(request => request.url);
@@ -216,8 +223,9 @@ export async function cachedUrls(cacheName) {
 
 /** Deletes the cache; true when there was one. */
 export async function clearCache(cacheName) {
+  const name = cacheNameOf(cacheName);
   if (typeof caches === 'undefined') return false;
-  return caches.delete(cacheName ?? DEFAULT_CACHE);
+  return caches.delete(name);
 }
 
 /**

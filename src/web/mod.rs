@@ -11,6 +11,8 @@ mod world;
 pub use parser::Parser;
 pub use world::World;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
@@ -110,7 +112,7 @@ export type CminErrorCode =
   | 'bad-options' | 'bad-config' | 'bad-weights' | 'bad-embeddings' | 'bad-parser' | 'bad-file'
   | 'fetch-failed' | 'integrity-mismatch' | 'aborted' | 'webgpu-unavailable' | 'device-lost'
   | 'video-empty' | 'feature-dim-mismatch' | 'feature-length-mismatch' | 'non-finite-feature' | 'bad-duration'
-  | 'video-mismatch' | 'query-empty' | 'word-dim-mismatch' | 'bad-parse' | 'unknown-label' | 'no-parser'
+  | 'video-mismatch' | 'video-freed' | 'query-empty' | 'word-dim-mismatch' | 'bad-parse' | 'unknown-label' | 'no-parser'
   | 'no-model' | 'no-video' | 'internal';
 export interface CminError extends Error {
   name: 'CminError';
@@ -179,6 +181,37 @@ fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
     Err(option_error(format!("{what} must be an ArrayBuffer or Uint8Array")))
 }
 
+// Arguments arrive as `JsValue`s and are checked here: wasm-bindgen's own conversions for
+// `&str` and `&[f32]` trust the caller, and a number where a string belongs traps the module.
+
+/// A string argument.
+fn text_of(value: &JsValue) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| option_error("text must be a string"))
+}
+
+/// A whole, non-negative number argument.
+pub(crate) fn count_of(value: &JsValue, what: &str) -> Result<usize, JsValue> {
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(n as usize),
+        _ => Err(option_error(format!("{what} must be a whole number from 0 to 2^32 - 1"))),
+    }
+}
+
+/// Numbers from a `Float32Array`, a `Float64Array` or an array of numbers.
+fn floats_of(value: &JsValue, what: &str) -> Result<Vec<f32>, JsValue> {
+    if let Some(array) = value.dyn_ref::<Float32Array>() {
+        return Ok(array.to_vec());
+    }
+    if let Some(array) = value.dyn_ref::<js_sys::Float64Array>() {
+        return Ok(array.to_vec().into_iter().map(|v| v as f32).collect());
+    }
+    if Array::is_array(value) {
+        let not_numbers = || option_error(format!("{what} must hold only numbers"));
+        return Array::from(value).iter().map(|v| v.as_f64().map(|v| v as f32).ok_or_else(not_numbers)).collect();
+    }
+    Err(option_error(format!("{what} must be a Float32Array, a Float64Array or an array of numbers")))
+}
+
 fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
@@ -202,14 +235,19 @@ fn aborted(options: &JsValue) -> Result<bool, JsValue> {
     }
 }
 
-/// Gives each loaded model an identity, so a `Video` from another model is refused.
-fn next_model_id() -> u32 {
+/// Videos encoded by one model, by id. A `Video` handle names its entry, so `localize` can
+/// refuse a freed or foreign handle itself: wasm-bindgen's own check of a freed handle throws
+/// out of wasm, and each such throw leaks the frame's shadow stack (a few dozen freed handles
+/// corrupted the module).
+type Videos = Rc<RefCell<HashMap<u32, EncodedVideo>>>;
+
+fn next_video_id() -> u32 {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(1);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 struct Inner {
-    id: u32,
+    videos: Videos,
     localizer: Localizer,
     embeddings: Embeddings,
     backend: &'static str,
@@ -229,8 +267,16 @@ pub struct Cmin {
 /// Call `free()` when done with it.
 #[wasm_bindgen]
 pub struct Video {
-    encoded: EncodedVideo,
-    model_id: u32,
+    id: u32,
+    num_clips: usize,
+    duration: f64,
+    videos: Videos,
+}
+
+impl Drop for Video {
+    fn drop(&mut self) {
+        self.videos.borrow_mut().remove(&self.id);
+    }
 }
 
 #[wasm_bindgen]
@@ -238,13 +284,19 @@ impl Video {
     /// Clips on the model's grid.
     #[wasm_bindgen(getter, js_name = numClips)]
     pub fn num_clips(&self) -> usize {
-        self.encoded.timeline.num_clips
+        self.num_clips
     }
 
     /// Seconds.
     #[wasm_bindgen(getter)]
     pub fn duration(&self) -> f64 {
-        self.encoded.timeline.duration
+        self.duration
+    }
+
+    /// This encoding's identity (unique on the page).
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> u32 {
+        self.id
     }
 }
 
@@ -260,22 +312,25 @@ impl Cmin {
     /// Loads weights, word vectors and the parser (each a URL, bytes or left out for the
     /// package's default) and picks the backend.
     #[wasm_bindgen(unchecked_return_type = "Promise<Cmin>")]
-    pub fn load(#[wasm_bindgen(unchecked_param_type = "LoadOptions | undefined")] options: JsValue) -> js_sys::Promise {
+    pub fn load(#[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] options: Option<JsValue>) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         wasm_bindgen_futures::future_to_promise(async move { Self::load_async(options).await.map(JsValue::from) })
     }
 
     /// The URLs kept in the cache (`cacheName`, default 'cmin-wasm').
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
-    pub fn cached(#[wasm_bindgen(unchecked_param_type = "string | undefined")] cache_name: JsValue) -> js_sys::Promise {
-        files::cached_urls(&cache_name)
+    pub fn cached(
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] cache_name: Option<JsValue>,
+    ) -> js_sys::Promise {
+        files::cached_urls(&cache_name.unwrap_or(JsValue::UNDEFINED))
     }
 
     /// Deletes the cache (`cacheName`, default 'cmin-wasm'); resolves to whether there was one.
     #[wasm_bindgen(js_name = clearCache, unchecked_return_type = "Promise<boolean>")]
     pub fn clear_cache(
-        #[wasm_bindgen(unchecked_param_type = "string | undefined")] cache_name: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] cache_name: Option<JsValue>,
     ) -> js_sys::Promise {
-        files::clear_cache(&cache_name)
+        files::clear_cache(&cache_name.unwrap_or(JsValue::UNDEFINED))
     }
 
     /// `'webgpu'` or `'cpu'`: the backend actually in use.
@@ -309,26 +364,22 @@ impl Cmin {
     /// Encodes a video's clip features (`numClips x featureDim`, row-major, any number of
     /// clips) lasting `durationSeconds`. The encoding is cached in the returned handle.
     #[wasm_bindgen(js_name = encodeVideo)]
-    pub fn encode_video(
+    pub fn encode_video_js(
         &self,
-        features: &[f32],
-        num_clips: usize,
-        feature_dim: usize,
-        duration_seconds: f64,
+        #[wasm_bindgen(unchecked_param_type = "Float32Array | Float64Array | number[]")] features: JsValue,
+        #[wasm_bindgen(js_name = numClips, unchecked_param_type = "number")] num_clips: JsValue,
+        #[wasm_bindgen(js_name = featureDim, unchecked_param_type = "number")] feature_dim: JsValue,
+        #[wasm_bindgen(js_name = durationSeconds, unchecked_param_type = "number")] duration_seconds: JsValue,
     ) -> Result<Video, JsValue> {
-        let encoded = self
-            .inner
-            .localizer
-            .encode_video(features, num_clips, feature_dim, duration_seconds)
-            .map_err(cmin_error)?;
-        Ok(Video { encoded, model_id: self.inner.id })
+        let duration = duration_seconds.as_f64().ok_or_else(|| option_error("durationSeconds must be a number"))?;
+        let features = floats_of(&features, "features")?;
+        self.encode_video(&features, count_of(&num_clips, "numClips")?, count_of(&feature_dim, "featureDim")?, duration)
     }
 
     /// Parses text with the parser given to `load` (an error if none was).
-    #[wasm_bindgen(unchecked_return_type = "ParseResult")]
-    pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
-        let parser = self.inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
-        parser::analysis_to_js(parser, text)
+    #[wasm_bindgen(js_name = parse, unchecked_return_type = "ParseResult")]
+    pub fn parse_js(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+        self.parse(&text_of(&text)?)
     }
 
     /// Ranks the moments of `video` that `query` (a parse, or text when a parser is loaded)
@@ -336,12 +387,13 @@ impl Cmin {
     #[wasm_bindgen(unchecked_return_type = "Promise<LocalizeResult>")]
     pub fn localize(
         &self,
-        video: &Video,
+        #[wasm_bindgen(unchecked_param_type = "Video")] video: JsValue,
         #[wasm_bindgen(unchecked_param_type = "ParsedQuery | ParseResult | string")] query: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "LocalizeOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "LocalizeOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         let inner = self.inner.clone();
-        let checked = check_video(&inner, video);
+        let checked = video_of_js(&inner, &video);
         wasm_bindgen_futures::future_to_promise(async move { localize(&inner, &checked?, query, options).await })
     }
 }
@@ -391,7 +443,7 @@ impl Cmin {
         }
         let cmin = Cmin {
             inner: Rc::new(Inner {
-                id: next_model_id(),
+                videos: Rc::default(),
                 localizer: Localizer::new(model, chosen.device),
                 embeddings,
                 backend: chosen.name,
@@ -407,8 +459,31 @@ impl Cmin {
         Ok(cmin)
     }
 
+    pub fn encode_video(
+        &self,
+        features: &[f32],
+        num_clips: usize,
+        feature_dim: usize,
+        duration_seconds: f64,
+    ) -> Result<Video, JsValue> {
+        let encoded = self
+            .inner
+            .localizer
+            .encode_video(features, num_clips, feature_dim, duration_seconds)
+            .map_err(cmin_error)?;
+        let (num_clips, duration) = (encoded.timeline.num_clips, encoded.timeline.duration);
+        let id = next_video_id();
+        self.inner.videos.borrow_mut().insert(id, encoded);
+        Ok(Video { id, num_clips, duration, videos: self.inner.videos.clone() })
+    }
+
+    pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
+        let parser = self.inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
+        parser::analysis_to_js(parser, text)
+    }
+
     pub async fn localize_async(&self, video: &Video, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-        localize(&self.inner, &check_video(&self.inner, video)?, query, options).await
+        localize(&self.inner, &video_of(&self.inner, video.id)?, query, options).await
     }
 
     /// The device the model runs on (e.g. to read its memory use).
@@ -417,16 +492,23 @@ impl Cmin {
     }
 }
 
-/// The video's encoding, if this model made it: another model's encoding lives on another
-/// device or has other widths.
-fn check_video(inner: &Inner, video: &Video) -> Result<EncodedVideo, JsValue> {
-    if video.model_id != inner.id {
-        return Err(coded(
-            "video-mismatch",
-            "this Video was encoded by another model: encode it again with this model's encodeVideo",
-        ));
+/// The encoding a `Video` handle names, if this model made it and it was not freed.
+fn video_of(inner: &Inner, id: u32) -> Result<EncodedVideo, JsValue> {
+    inner.videos.borrow().get(&id).cloned().ok_or_else(|| {
+        coded("video-mismatch", "this Video was encoded by another model: encode it again with this model's encodeVideo")
+    })
+}
+
+/// [`video_of`] for a handle from JavaScript, read without calling into a freed handle.
+fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> {
+    // wasm-bindgen's handles keep their Rust object's address in `__wbg_ptr`, 0 once freed.
+    match field(video, "__wbg_ptr").as_f64() {
+        None => return Err(option_error("video must be a Video from encodeVideo")),
+        Some(0.0) => return Err(coded("video-freed", "this Video was freed: encode the video again")),
+        Some(_) => {}
     }
-    Ok(video.encoded.clone())
+    let id = field(video, "id").as_f64().ok_or_else(|| option_error("video must be a Video from encodeVideo"))?;
+    video_of(inner, id as u32)
 }
 
 /// Ranking options and whether raw outputs are wanted.

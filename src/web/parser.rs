@@ -46,7 +46,13 @@ impl Parser {
 
     /// Tokenises, tags and parses English text. Never throws on any string: empty text gives
     /// empty lists.
-    #[wasm_bindgen(unchecked_return_type = "ParseResult")]
+    #[wasm_bindgen(js_name = parse, unchecked_return_type = "ParseResult")]
+    pub fn parse_js(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
+        self.parse(&super::text_of(&text)?)
+    }
+}
+
+impl Parser {
     pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
         analysis_to_js(&self.model, text)
     }

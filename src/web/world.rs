@@ -63,12 +63,9 @@ impl World {
     /// The video of `seed` (an integer from 0 to 2^53 - 1) with the default settings: 96
     /// half-second steps, 64-dimensional features. The same seed gives the same video here
     /// and in `cmin world`.
-    pub fn generate(seed: f64) -> Result<World, JsValue> {
-        super::run_static_constructors();
-        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
-            return Err(option_error(format!("seed must be an integer from 0 to 2^53 - 1, got {seed}")));
-        }
-        Ok(World { video: generate(&WorldConfig::default(), seed as u64) })
+    #[wasm_bindgen(js_name = generate)]
+    pub fn generate_js(#[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue) -> Result<World, JsValue> {
+        Self::generate(seed.as_f64().unwrap_or(f64::NAN))
     }
 
     #[wasm_bindgen(getter)]
@@ -149,7 +146,22 @@ impl World {
     }
 
     /// Every actor's pose at `step` (0 to `steps - 1`); an error outside that range.
-    #[wasm_bindgen(unchecked_return_type = "WorldPose[]")]
+    #[wasm_bindgen(js_name = poses, unchecked_return_type = "WorldPose[]")]
+    pub fn poses_js(&self, #[wasm_bindgen(unchecked_param_type = "number")] step: JsValue) -> Result<JsValue, JsValue> {
+        self.poses(super::count_of(&step, "step")?)
+    }
+}
+
+/// The same calls with Rust types, for Rust callers and the browser tests.
+impl World {
+    pub fn generate(seed: f64) -> Result<World, JsValue> {
+        super::run_static_constructors();
+        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
+            return Err(option_error(format!("seed must be an integer from 0 to 2^53 - 1, got {seed}")));
+        }
+        Ok(World { video: generate(&WorldConfig::default(), seed as u64) })
+    }
+
     pub fn poses(&self, step: usize) -> Result<JsValue, JsValue> {
         if step >= self.video.steps() {
             return Err(option_error(format!("step {step} is outside 0..{}", self.video.steps())));

@@ -25,7 +25,7 @@ fs.copyFileSync(path.join(repo, 'tests/browser/consumer.ts'), path.join(work, 'c
 let tscErrors = null;
 try {
   execFileSync(path.join(repo, 'node_modules/.bin/tsc'), ['--strict', '--noEmit', '--target', 'es2022', '--module', 'esnext',
-    '--moduleResolution', 'bundler', '--lib', 'es2022,dom', 'consumer.ts'], { cwd: work, stdio: 'pipe' });
+    '--moduleResolution', 'bundler', '--lib', 'esnext,dom', 'consumer.ts'], { cwd: work, stdio: 'pipe' });
 } catch (e) {
   tscErrors = `${e.stdout}${e.stderr}`.trim() || e.message;
 }
@@ -74,6 +74,7 @@ try {
     abortedQuery: await codeOf(model.localize(video, parse, { signal: AbortSignal.abort() })),
     featureDim: await codeOf((async () => model.encodeVideo(new Float32Array(10), 5, 2, 1.0))()),
     otherModel: await codeOf(fromUrls.localize(video, parse)),
+    freed: await codeOf((() => { const v = model.encodeVideo(features, 100, 64, 50.0); v.free(); return model.localize(v, parse); })()),
     badOptions: await codeOf(Cmin.load(42)),
   };
   window.__result = { backend: model.backend, moments: result.moments, words: result.words, unknown: result.unknownWords,
@@ -122,7 +123,7 @@ try {
       `Cmin.load() with no arguments: the device report says cpu and why (${JSON.stringify(r.demo.device)})`);
     check(r.demo.iou >= 0.5, `Cmin.load() with no arguments answers "${r.demo.text}" (IoU ${r.demo.iou.toFixed(2)})`);
     const expected = { missing: 'fetch-failed', integrity: 'integrity-mismatch', abortedLoad: 'aborted', abortedQuery: 'aborted',
-      featureDim: 'feature-dim-mismatch', otherModel: 'video-mismatch', badOptions: 'bad-options' };
+      featureDim: 'feature-dim-mismatch', otherModel: 'video-mismatch', freed: 'video-freed', badOptions: 'bad-options' };
     for (const [what, code] of Object.entries(expected)) check(r.codes[what] === code, `${what}: error code ${r.codes[what]}, expected ${code}`);
   }
 } finally {

@@ -1,7 +1,8 @@
-// Malformed calls at every entry point of the package, in headless Chromium: Cmin.load,
-// encodeVideo, localize, Parser.load/parse, World.generate/poses and the worker's messages,
-// drawn from a seeded generator. None may abort the module (a Rust panic in wasm is a
-// RuntimeError, after which the module is dead) or hang; afterwards a valid query must give
+// Malformed calls at every entry point of the package, in headless Chromium: Cmin.load (and
+// Cmin.cached/clearCache), encodeVideo, localize, Parser.load/parse, World.generate/poses and
+// the worker's messages, drawn from a seeded generator. None may abort the module (a Rust
+// panic or a bad memory access in wasm is a RuntimeError, after which the module is not to be
+// trusted) or hang, and every error must carry a code; afterwards a valid query must give
 // exactly the answer it gave before. Needs pkg/ (scripts/build-pkg.sh).
 //   node tests/browser/fuzz.mjs [CALLS] [SEED]        (default 2400 calls, seed 1)
 import fs from 'node:fs';
@@ -23,7 +24,8 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', e => console.log(`  page error: ${e.message}`));
   await page.goto(`${server.url}/fuzz.html`);
-  const report = await page.evaluate(fuzz, { calls, seed });
+  const report = await page.evaluate(fuzz, { calls, seed, trace: Number(process.env.FUZZ_TRACE ?? 0) });
+  for (const line of report.trace) console.log(`  trace: ${line}`);
   console.log(`fuzz: ${report.calls} calls (seed ${seed}): ${report.resolved} resolved, ${report.coded} coded errors, ` +
     `${report.uncoded.count} other errors, ${report.aborts.length} aborts, ${report.hangs.length} hangs`);
   for (const [entry, n] of Object.entries(report.perEntry)) console.log(`  ${entry}: ${n} calls`);
@@ -35,6 +37,7 @@ try {
   check(report.calls >= 2000, `at least 2,000 malformed calls (${report.calls})`);
   check(Object.values(report.perEntry).every(n => n >= 100), 'every entry point got at least 100');
   check(report.aborts.length === 0, `no call aborted the module${report.aborts.length ? `: ${report.aborts.slice(0, 5).join(' | ')}` : ''}`);
+  check(report.uncoded.count === 0, `every error carries a code (${report.uncoded.count} without)`);
   check(report.hangs.length === 0, `no call hung${report.hangs.length ? `: ${report.hangs.slice(0, 5).join(' | ')}` : ''}`);
   check(report.after === report.before, `a valid query answers as before (${report.after})`);
   check(report.workerAfter === report.before, `the worker still answers as before (${report.workerAfter})`);
@@ -46,7 +49,7 @@ console.log(`fuzz test: ${failed ? 'FAILED' : 'passed'} (${failed} failures)`);
 process.exit(failed ? 1 : 0);
 
 // Runs in the page.
-async function fuzz({ calls, seed }) {
+async function fuzz({ calls, seed, trace }) {
   const { default: init, Cmin, Parser, World } = await import('/pkg/cmin.js');
   await init();
   let s = seed >>> 0;
@@ -122,6 +125,30 @@ async function fuzz({ calls, seed }) {
     };
   };
 
+  // What the call under way was given, to name it when it aborts the module.
+  let last = '';
+  const summary = v => {
+    if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...(${v.length})` : v);
+    if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
+    if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return `${v.constructor.name}(${v.byteLength} B)`;
+    if (Array.isArray(v)) return `[${v.slice(0, 6).map(summary).join(', ')}${v.length > 6 ? `, ...(${v.length})` : ''}]`;
+    return `{${Object.entries(v).slice(0, 12).map(([k, x]) => `${k}: ${summary(x)}`).join(', ')}}`;
+  };
+  const watch = (target, name, label = name) => {
+    const original = target[name];
+    target[name] = function (...args) {
+      last = `${label}(${args.map(summary).join(', ')})`;
+      return original.apply(this, args);
+    };
+  };
+  for (const name of ['load', 'cached', 'clearCache']) watch(Cmin, name, `Cmin.${name}`);
+  for (const name of ['encodeVideo', 'parse', 'localize']) watch(Cmin.prototype, name, `model.${name}`);
+  watch(Parser, 'load', 'Parser.load');
+  watch(Parser.prototype, 'parse', 'parser.parse');
+  watch(World, 'generate', 'World.generate');
+  watch(World.prototype, 'poses', 'world.poses');
+
   const entries = {
     'Cmin.load': () => pick([
       () => Cmin.load(junk(0)),
@@ -130,6 +157,7 @@ async function fuzz({ calls, seed }) {
       () => Cmin.load({ weights, embeddings, parser: damaged(parserBytes), backend: 'cpu', cache: false }),
       () => Cmin.load({ weights, embeddings, parser: null, config: config(), backend: 'cpu', cache: false }),
       () => Cmin.load({ weights: junk(1), embeddings: junk(1), parser: junk(1), backend: junk(1), cache: false }),
+      () => Cmin[pick(['cached', 'clearCache'])](junk(1)),
       () => Cmin.load({ weights: pick(['/nope', 'http://[', '/pkg/cmin.js', { url: '/pkg/cmin.js', integrity: junk(1) }]),
         embeddings, parser: null, backend: 'cpu', cache: false, onProgress: junk(1), signal: junk(1), cacheName: junk(1) }),
     ])(),
@@ -195,21 +223,25 @@ async function fuzz({ calls, seed }) {
 
   const names = Object.keys(entries);
   const perEntry = Object.fromEntries(names.map(n => [n, 0]));
-  const report = { calls: 0, resolved: 0, coded: 0, uncoded: { count: 0, samples: [] }, aborts: [], hangs: [], perEntry };
+  const report = { calls: 0, resolved: 0, coded: 0, uncoded: { count: 0, samples: [] }, aborts: [], hangs: [], perEntry, trace: [] };
   const hang = Symbol('hang');
   for (let i = 0; i < calls; i++) {
     const entry = names[i % names.length];
     perEntry[entry]++;
     report.calls++;
+    const state = s;
+    last = '';
     try {
       const outcome = await Promise.race([Promise.resolve().then(entries[entry]),
         new Promise(resolve => setTimeout(() => resolve(hang), 30000))]);
       if (outcome === hang) report.hangs.push(`${entry} #${i}`);
       else report.resolved++;
+      if (i < trace) report.trace.push(`#${i} ${entry} (state ${state}): resolved`);
       if (outcome && typeof outcome.free === 'function' && outcome !== video) outcome.free();
     } catch (e) {
+      if (i < trace) report.trace.push(`#${i} ${entry} (state ${state}): ${e?.code ?? e?.name}: ${String(e?.message ?? e).slice(0, 150)}`);
       if (e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e?.message))) {
-        report.aborts.push(`${entry} #${i}: ${e.message}`);
+        report.aborts.push(`${entry} #${i}: ${e.message}: ${last}`);
       } else if (e?.code) {
         report.coded++;
       } else {
