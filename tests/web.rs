@@ -237,10 +237,11 @@ async fn next_macrotask() {
     JsFuture::from(promise).await.unwrap();
 }
 
-/// Runs `count` queries through the exported, promise-returning `localize`.
-async fn run_queries(model: &Cmin, video: &cmin::web::Video, query: &JsValue, count: usize) {
+/// Runs `count` queries through the exported, promise-returning `localize` (`video` is the
+/// JavaScript handle of a `Video`).
+async fn run_queries(model: &Cmin, video: &JsValue, query: &JsValue, count: usize) {
     for _ in 0..count {
-        JsFuture::from(model.localize(video, query.clone(), JsValue::UNDEFINED)).await.unwrap();
+        JsFuture::from(model.localize(video.clone(), query.clone(), None)).await.unwrap();
         next_macrotask().await;
     }
 }
@@ -258,7 +259,7 @@ fn wasm_heap() -> u32 {
 async fn assert_memory_stable(backend: &str, count: usize) {
     let f = fixture();
     let model = load(&f, backend, WEIGHTS).await.unwrap();
-    let video = model.encode_video(&frames(&f, 0), 64, 64, 64.0).unwrap();
+    let video = JsValue::from(model.encode_video(&frames(&f, 0), 64, 64, 64.0).unwrap());
     let query = parse(&f, 1);
     run_queries(&model, &video, &query, 20).await;
     let (heap, pool) = (wasm_heap(), model.device().memory_pool_usage());
