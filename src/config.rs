@@ -230,7 +230,10 @@ mod tests {
         let heads = CminConfig { num_heads: 7, ..CminConfig::reference_tacos() };
         assert!(heads.validate().unwrap_err().to_string().contains("divisible"));
         let huge = CminConfig { d_model: 1 << 20, ..CminConfig::reference_tacos() };
-        assert_eq!(huge.validate().unwrap_err().to_string(), "invalid config: d_model is 1048576, above the limit of 2048");
+        assert_eq!(
+            huge.validate().unwrap_err().to_string(),
+            "invalid config: d_model is 1048576, above the limit of 2048"
+        );
         let anchors = CminConfig { anchor_widths: vec![1; 65], ..CminConfig::reference_tacos() };
         assert!(anchors.validate().unwrap_err().to_string().contains("anchor_widths (entries) is 65"));
     }

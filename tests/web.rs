@@ -194,7 +194,9 @@ async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     assert!(coded(localize(&model, &f, 0, empty).await.unwrap_err(), "query-empty").contains("query is empty"));
     // Not a parse at all (text needs a parser, which this model was not given); options out
     // of range.
-    assert!(coded(localize(&model, &f, 0, JsValue::from(42)).await.unwrap_err(), "bad-parse").contains("query must be"));
+    assert!(
+        coded(localize(&model, &f, 0, JsValue::from(42)).await.unwrap_err(), "bad-parse").contains("query must be")
+    );
     let e = localize(&model, &f, 0, JsValue::from_str("a person")).await.unwrap_err();
     assert!(coded(e, "no-parser").contains("no parser loaded"));
     let video = model.encode_video(&frames(&f, 0), n, dim, 10.0).unwrap();
@@ -205,7 +207,9 @@ async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     let controller = abort_controller();
     Reflect::apply(&get(&controller, "abort").into(), &controller, &Array::new()).unwrap();
     let signal = obj(&[("signal", get(&controller, "signal"))]);
-    assert!(coded(model.localize_async(&video, parse(&f, 0), signal).await.unwrap_err(), "aborted").contains("aborted"));
+    assert!(
+        coded(model.localize_async(&video, parse(&f, 0), signal).await.unwrap_err(), "aborted").contains("aborted")
+    );
     let not_signal = obj(&[("signal", JsValue::from(7))]);
     coded(model.localize_async(&video, parse(&f, 0), not_signal).await.unwrap_err(), "bad-options");
     // A video encoded by another model.

@@ -95,7 +95,10 @@ fn missing_misshaped_and_extra_tensors_are_named() {
     let integer = {
         let mut views: Vec<(String, safetensors::tensor::TensorView)> = Vec::new();
         let ints = vec![0u8; 8];
-        views.push(("fc_reg.bias".into(), safetensors::tensor::TensorView::new(safetensors::Dtype::I64, vec![1], &ints).unwrap()));
+        views.push((
+            "fc_reg.bias".into(),
+            safetensors::tensor::TensorView::new(safetensors::Dtype::I64, vec![1], &ints).unwrap(),
+        ));
         safetensors::serialize(views, None).unwrap()
     };
     let err = weights::load(&integer, Some(&config), &device).unwrap_err().to_string();

@@ -22,11 +22,11 @@ use wasm_bindgen::prelude::*;
 use crate::config::CminConfig;
 use crate::embeddings::Embeddings;
 use crate::error::CminError;
-use errors::{cmin_error, coded, file_error, internal, option_error};
 use crate::inference::{EncodedVideo, Localizer};
 use crate::query::ParsedSentence;
 use crate::ranking::RankOptions;
 use crate::weights;
+use errors::{cmin_error, coded, file_error, internal, option_error};
 
 unsafe extern "C" {
     /// Static constructors, synthesised by wasm-ld (some dependencies register items with
@@ -312,7 +312,9 @@ impl Cmin {
     /// Loads weights, word vectors and the parser (each a URL, bytes or left out for the
     /// package's default) and picks the backend.
     #[wasm_bindgen(unchecked_return_type = "Promise<Cmin>")]
-    pub fn load(#[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] options: Option<JsValue>) -> js_sys::Promise {
+    pub fn load(
+        #[wasm_bindgen(unchecked_optional_param_type = "LoadOptions")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
         let options = options.unwrap_or(JsValue::UNDEFINED);
         wasm_bindgen_futures::future_to_promise(async move { Self::load_async(options).await.map(JsValue::from) })
     }
@@ -350,7 +352,11 @@ impl Cmin {
     pub fn device_report(&self) -> Result<JsValue, JsValue> {
         let out = Object::new();
         set(&out, "backend", JsValue::from_str(self.inner.backend))?;
-        set(&out, "fallbackReason", self.inner.fallback_reason.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL))?;
+        set(
+            &out,
+            "fallbackReason",
+            self.inner.fallback_reason.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL),
+        )?;
         set(&out, "adapter", self.inner.adapter.clone())?;
         Ok(out.into())
     }
@@ -413,7 +419,10 @@ impl Cmin {
         let config: Option<CminConfig> = if config_value.is_undefined() || config_value.is_null() {
             None
         } else {
-            Some(serde_wasm_bindgen::from_value(config_value).map_err(|e| cmin_error(CminError::Config(e.to_string())))?)
+            Some(
+                serde_wasm_bindgen::from_value(config_value)
+                    .map_err(|e| cmin_error(CminError::Config(e.to_string())))?,
+            )
         };
         let backend_value = field(&options, "backend");
         let preference = match backend_value.as_string() {
@@ -495,7 +504,10 @@ impl Cmin {
 /// The encoding a `Video` handle names, if this model made it and it was not freed.
 fn video_of(inner: &Inner, id: u32) -> Result<EncodedVideo, JsValue> {
     inner.videos.borrow().get(&id).cloned().ok_or_else(|| {
-        coded("video-mismatch", "this Video was encoded by another model: encode it again with this model's encodeVideo")
+        coded(
+            "video-mismatch",
+            "this Video was encoded by another model: encode it again with this model's encodeVideo",
+        )
     })
 }
 
