@@ -84,10 +84,10 @@ fn missing_misshaped_and_extra_tensors_are_named() {
 
     // Non-finite values, a non-float dtype and a cut-off file are named by their tensor.
     let nan = rebuild(&|t| {
-        t.get_mut("fusion.u.weight").unwrap().values[3] = f32::NAN;
+        t.get_mut("fc_score.weight").unwrap().values[3] = f32::NAN;
     });
     let err = weights::load(&nan, Some(&config), &device).unwrap_err().to_string();
-    assert!(err.contains("tensor \"fusion.u.weight\" holds a NaN or infinite value at index 3"), "{err}");
+    assert!(err.contains("tensor \"fc_score.weight\" holds a NaN or infinite value at index 3"), "{err}");
     let infinite = rebuild(&|t| {
         t.get_mut("fc_reg.bias").unwrap().values[0] = f32::NEG_INFINITY;
     });
