@@ -1,21 +1,10 @@
 // Types of cmin-client.js (the page side of the package's worker).
 import type {
-  CminErrorCode, DeviceReport, FileSource, LoadProgress, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose,
-  WorldQuery,
+  CminErrorCode, DeviceReport, LoadOptions, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose, WorldQuery,
 } from './cmin.js';
 
-export interface WorkerLoadOptions {
-  /** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
-  weights?: FileSource;
-  embeddings?: FileSource;
-  parser?: FileSource | null;
-  config?: object;
-  backend?: 'auto' | 'webgpu' | 'cpu';
-  onProgress?: (event: LoadProgress) => void;
-  signal?: AbortSignal;
-  cache?: boolean;
-  cacheName?: string;
-}
+/** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
+export type WorkerLoadOptions = LoadOptions;
 
 export interface WorkerModel {
   backend: 'webgpu' | 'cpu';
