@@ -1,25 +1,40 @@
 #!/usr/bin/env bash
-# Builds the npm package `cmin-wasm` into pkg/ (wasm-pack, --target web), renames it, adds
-# the default assets, and prints the .wasm size raw and gzipped.
+# Builds the npm package `cmin-wasm` into pkg/ (wasm-pack, --target web): the full build
+# (WebGPU and CPU backends) as pkg/cmin.js, the CPU-only build as pkg/cpu/cmin.js, and
+# index.js, which loads one of them; renames it, adds the default assets, and prints each
+# .wasm's size raw and gzipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh --wasm
-CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features
+cpu_out="$CMIN_WASM_TARGET_DIR/pkg-cpu"
+CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir "$cpu_out" --out-name cmin --no-default-features
+CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features --features wgpu
+rm -rf pkg/cpu && mkdir pkg/cpu
+cp "$cpu_out"/cmin.js "$cpu_out"/cmin.d.ts "$cpu_out"/cmin_bg.wasm "$cpu_out"/cmin_bg.wasm.d.ts pkg/cpu/
+# Both builds share one copy of the loader snippet (it finds the default assets relative to
+# itself): the CPU build's imports of it point up to pkg/snippets/.
+diff -r "$cpu_out/snippets" pkg/snippets
+sed -i 's|^\(import \* as import[0-9]* from "\)\./snippets/|\1../snippets/|' pkg/cpu/cmin.js
+if grep -q '^import .* from "\./snippets/' pkg/cpu/cmin.js; then echo "pkg/cpu/cmin.js: a snippet import was not redirected" >&2; exit 1; fi
 node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));
   p.name = "cmin-wasm";
   p.description = "CMIN video moment retrieval in the browser (WebGPU, CPU fallback)";
   p.keywords = ["video", "moment-retrieval", "webgpu", "wasm", "cmin"];
-  // The worker and its page-side client ship beside cmin.js; the loader (a wasm-bindgen
-  // snippet) and the default model, word vectors and parser that Cmin.load() fetches.
-  p.files = [...new Set([...(p.files || []), "cmin-worker.js", "cmin-client.js", "cmin-client.d.ts", "snippets/", "assets/"])];
+  // index.js picks a build; the worker and its page-side client ship beside it; the loader
+  // (a wasm-bindgen snippet) and the default model, word vectors and parser that Cmin.load()
+  // fetches.
+  p.main = "index.js";
+  p.module = "index.js";
+  p.types = "index.d.ts";
+    p.files = [...new Set([...(p.files || []), "index.js", "index.d.ts", "cpu/", "cmin-worker.js", "cmin-client.js", "cmin-client.d.ts", "snippets", "assets/"])];
   fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 '
 cp www/package-readme.md pkg/README.md
-cp www/cmin-worker.js www/cmin-client.js www/cmin-client.d.ts pkg/
+cp www/index.js www/index.d.ts www/cmin-worker.js www/cmin-client.js www/cmin-client.d.ts pkg/
 rm -rf pkg/assets && cp -r www/assets pkg/assets
-raw=$(stat -c %s pkg/cmin_bg.wasm)
-gz=$(gzip -9 -c pkg/cmin_bg.wasm | wc -c)
-echo "pkg/cmin_bg.wasm: $raw bytes raw, $gz bytes gzip -9"
+for wasm in pkg/cmin_bg.wasm pkg/cpu/cmin_bg.wasm; do
+  echo "$wasm: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"
+done

@@ -54,7 +54,7 @@ fn eval_scores_a_small_dataset_consistently() {
 
     let (json, predictions) = (dir.join("table.json"), dir.join("predictions.jsonl"));
     let out = Command::new(env!("CARGO_BIN_EXE_cmin"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(common::manifest_dir())
         .args(["eval", "--weights", weight_path.to_str().unwrap()])
         .args(["--annotations", annotations.to_str().unwrap(), "--features", feature_dir.to_str().unwrap()])
         .args(["--embeddings", dir.join("words.txt").to_str().unwrap(), "--batch", "2"])
@@ -87,7 +87,7 @@ fn eval_scores_a_small_dataset_consistently() {
     // A missing feature file is an error naming it.
     std::fs::remove_file(feature_dir.join("v2.npy")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_cmin"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(common::manifest_dir())
         .args(["eval", "--weights", weight_path.to_str().unwrap()])
         .args(["--annotations", annotations.to_str().unwrap(), "--features", feature_dir.to_str().unwrap()])
         .args(["--embeddings", dir.join("words.txt").to_str().unwrap()])

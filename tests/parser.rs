@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
 use cmin::embeddings::Embeddings;
@@ -13,7 +12,7 @@ use cmin_parser::conllu;
 use cmin_parser::eval::evaluate;
 
 fn parser() -> ParserModel {
-    load_parser(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_PARSER)).expect("the packaged parser loads")
+    load_parser(&common::manifest_dir().join(DEFAULT_PARSER)).expect("the packaged parser loads")
 }
 
 /// Figures recorded in BENCHMARKS.md; these floors catch a regression or a wrong model file.
@@ -68,8 +67,7 @@ fn text_becomes_the_reference_query() {
 }
 
 fn cmin(args: &[&str]) -> (i32, String) {
-    let out =
-        Command::new(env!("CARGO_BIN_EXE_cmin")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cmin")).args(args).current_dir(common::manifest_dir()).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.code().unwrap_or(-1), text)
 }

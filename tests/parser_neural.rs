@@ -4,6 +4,8 @@
 //! the loss.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+
 use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
 
@@ -111,7 +113,7 @@ fn the_model_file_keeps_the_scorer_within_int8_rounding() {
     let lexicon = Lexicon::from_counts(forms.iter().map(String::as_str), 2, 11);
     assert_eq!(lexicon.size(), config().vocab);
     let plain = to_neural_parser(&net, &lexicon, &labels);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::manifest_dir();
     let mut model =
         cmin_parser::Model::from_bytes(&std::fs::read(root.join(cmin::parsing::DEFAULT_PARSER)).unwrap()).unwrap();
     let tags = model.tagger.tags.len() + 1;

@@ -2,6 +2,8 @@
 //! schedule is the reference's.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+
 use cmin::embeddings::Embeddings;
 use cmin::model::Cmin;
 use cmin::parsing::{DEFAULT_PARSER, load_parser, parse_query};
@@ -35,7 +37,7 @@ fn the_cosine_schedule_ends_at_its_floor() {
 
 #[test]
 fn two_epochs_on_a_tiny_world_lower_the_loss() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::manifest_dir();
     let embeddings =
         Embeddings::from_bytes(&std::fs::read(root.join("www/assets/glove-6b-50d-30k.cminemb")).unwrap()).unwrap();
     let parser = load_parser(&root.join(DEFAULT_PARSER)).unwrap();
@@ -91,7 +93,7 @@ fn two_epochs_on_a_tiny_world_lower_the_loss() {
 /// state file, and `--resume` continuing the epoch count and the schedule.
 #[test]
 fn the_train_command_checkpoints_validates_and_resumes() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::manifest_dir();
     let dir = std::env::temp_dir().join(format!("cmin-train-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let cmin = |args: &[&str]| {

@@ -3,12 +3,14 @@
 //! model cannot learn from); the committed typed queries are the world's own.
 #![cfg(not(target_family = "wasm"))]
 
+mod common;
+
 use cmin::embeddings::Embeddings;
 use cmin::world::{WorldConfig, generate};
 
 #[test]
 fn every_query_word_has_a_packaged_vector() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::manifest_dir();
     let bytes = std::fs::read(root.join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let mut words = std::collections::BTreeSet::new();
@@ -28,7 +30,7 @@ fn every_query_word_has_a_packaged_vector() {
 /// test split's answers in other words.
 #[test]
 fn the_committed_typed_queries_are_the_test_splits() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &common::manifest_dir();
     let dir = std::env::temp_dir().join(format!("cmin-world-typed-{}", std::process::id()));
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cmin"))
         .args(["world", "--out", dir.to_str().unwrap(), "--split", "test", "--videos", "500", "--seed", "30000"])

@@ -1,10 +1,9 @@
 // cmin-wasm in a Web Worker, so inference never blocks the page. Part of the package: it
-// sits beside cmin.js in pkg/ and is driven by CminWorker (cmin-client.js), which turns these
+// sits beside index.js in pkg/ and is driven by CminWorker (cmin-client.js), which turns these
 // messages into promises. Each request is { id, type, ...args }; each reply is { id, ok, value },
 // { id, ok: false, error, code }, or (while loading) { id, progress }.
-import init, { Cmin, World } from './cmin.js';
+import init, { Cmin, World } from './index.js';
 
-let ready = null; // the wasm module's init, once
 let model = null; // Cmin
 let hasParser = false;
 let video = null; // the encoded video queries run against
@@ -91,8 +90,9 @@ function setVideo(features, numClips, featureDim, duration) {
 self.onmessage = async ({ data }) => {
   const { id, type, ...args } = data ?? {};
   try {
-    ready ??= init();
-    await ready;
+    // The first load's backend picks the build (a worker asked for 'cpu' fetches the CPU-only
+    // one); once a build is loaded, init answers at once.
+    await init(type === 'load' && args.backend !== undefined ? { backend: args.backend } : {});
     const handler = Object.hasOwn(handlers, type) ? handlers[type] : null;
     if (!handler) throw coded('bad-options', `unknown request ${JSON.stringify(type)}`);
     self.postMessage({ id, ok: true, value: await handler(args, id) });

@@ -7,8 +7,11 @@ use cmin_parser::train::{TrainConfig, Vectors, train};
 use cmin_parser::{Model, ParserError};
 
 fn ewt_train() -> Option<Vec<conllu::Sentence>> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data/ud/en_ewt-ud-train.conllu");
-    match std::fs::read_to_string(path) {
+    // The crate's directory as the test runs (a shared target directory can run a binary
+    // compiled in another checkout).
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    let path = format!("{crate_dir}/../../shared/data/ud/en_ewt-ud-train.conllu");
+    match std::fs::read_to_string(&path) {
         Ok(text) => Some(conllu::parse(&text).expect("EWT parses")),
         Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!("CI=true and {path} is missing: {e}"),
         Err(_) => {

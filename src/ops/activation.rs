@@ -16,7 +16,7 @@ use burn::tensor::Tensor;
 
 use super::flex_data::{f32s, tensor};
 
-#[backend_extension(Flex, Cube: cfg(any(feature = "wgpu", target_family = "wasm")), Autodiff)]
+#[backend_extension(Flex, Cube: cfg(feature = "wgpu"), Autodiff)]
 pub trait ActivationKernelOps: Backend {
     fn sigmoid_kernel(x: FloatTensor<Self>) -> FloatTensor<Self> {
         Self::sigmoid(x)
@@ -50,7 +50,7 @@ impl ActivationKernelOps for Flex {
     }
 }
 
-#[cfg(any(feature = "wgpu", target_family = "wasm"))]
+#[cfg(feature = "wgpu")]
 impl ActivationKernelOps for burn_cubecl::CubeBackend {}
 
 impl<B: Backend + ActivationKernelOps, C: CheckpointStrategy> ActivationKernelOps for Autodiff<B, C> {

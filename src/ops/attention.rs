@@ -14,7 +14,7 @@ use burn::tensor::Tensor;
 
 use super::flex_data::{f32s, tensor};
 
-#[backend_extension(Flex, Cube: cfg(any(feature = "wgpu", target_family = "wasm")), Autodiff)]
+#[backend_extension(Flex, Cube: cfg(feature = "wgpu"), Autodiff)]
 pub trait AttentionOps: Backend {
     /// `a` `[batch, rows, dim]`, `c` `[batch, columns, dim]`, `w` `[dim]`; output
     /// `[batch, rows, columns]`.
@@ -82,7 +82,7 @@ impl AttentionOps for Flex {
     }
 }
 
-#[cfg(any(feature = "wgpu", target_family = "wasm"))]
+#[cfg(feature = "wgpu")]
 impl AttentionOps for burn_cubecl::CubeBackend {}
 
 impl<B: Backend + AttentionOps, C: CheckpointStrategy> AttentionOps for Autodiff<B, C> {

@@ -8,5 +8,5 @@ mod flex_data;
 pub mod gru;
 #[cfg(test)]
 mod testing;
-#[cfg(any(feature = "wgpu", target_family = "wasm"))]
+#[cfg(feature = "wgpu")]
 pub mod dispatches;

@@ -1,7 +1,5 @@
 //! Picking the device in the browser: WebGPU when an adapter exists, the CPU (flex) otherwise.
 
-use std::cell::RefCell;
-
 use burn::tensor::Device;
 use wasm_bindgen::JsValue;
 
@@ -31,9 +29,15 @@ pub struct Chosen {
     pub fallback_reason: Option<String>,
 }
 
-thread_local! {
-    // A wgpu runtime initialises once per page; its outcome is reused.
-    static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+pub async fn choose(preference: Preference) -> Result<Chosen, String> {
+    match preference {
+        Preference::Cpu => Ok(Chosen { device: Device::flex(), name: "cpu", fallback_reason: None }),
+        Preference::WebGpu => Ok(Chosen { device: webgpu::device().await?, name: "webgpu", fallback_reason: None }),
+        Preference::Auto => Ok(match webgpu::device().await {
+            Ok(device) => Chosen { device, name: "webgpu", fallback_reason: None },
+            Err(reason) => Chosen { device: Device::flex(), name: "cpu", fallback_reason: Some(reason) },
+        }),
+    }
 }
 
 fn navigator_has_gpu() -> bool {
@@ -46,36 +50,78 @@ fn navigator_has_gpu() -> bool {
     !(gpu.is_undefined() || gpu.is_null())
 }
 
-async fn webgpu() -> Result<Device, String> {
-    if !navigator_has_gpu() {
-        return Err("this browser exposes no WebGPU (navigator.gpu is missing)".into());
+const NO_NAVIGATOR_GPU: &str = "this browser exposes no WebGPU (navigator.gpu is missing)";
+const NO_ADAPTER: &str = "this browser offers no WebGPU adapter; WebGPU may be turned off, or this GPU unsupported";
+
+/// The package's CPU-only build is this crate without the `wgpu` feature; index.js loads it
+/// when asked for the CPU or when the browser offered no WebGPU adapter.
+#[cfg(not(feature = "wgpu"))]
+mod webgpu {
+    use burn::tensor::Device;
+
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    /// Why there is no WebGPU device, in the words the full build would use where they apply.
+    pub async fn device() -> Result<Device, String> {
+        Err(if !super::navigator_has_gpu() {
+            super::NO_NAVIGATOR_GPU.into()
+        } else if !adapter_offered().await {
+            super::NO_ADAPTER.into()
+        } else {
+            "the page loaded cmin-wasm's CPU-only build (init's backend 'cpu'), which has no WebGPU backend".into()
+        })
     }
-    if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
-        return known;
+
+    async fn adapter_offered() -> bool {
+        let gpu = Reflect::get(&js_sys::global(), &"navigator".into()).and_then(|n| Reflect::get(&n, &"gpu".into()));
+        let Ok(gpu) = gpu else { return false };
+        let Ok(request) =
+            Reflect::get(&gpu, &"requestAdapter".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+        else {
+            return false;
+        };
+        let Ok(promise) = request.call0(&gpu).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) else {
+            return false;
+        };
+        matches!(JsFuture::from(promise).await, Ok(adapter) if !adapter.is_null() && !adapter.is_undefined())
     }
-    let result = Device::wgpu_options().init_async().await.map_err(|e| for_people(&e.to_string()));
-    WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
-    result
 }
 
-/// wgpu's error as a sentence: its text names internal types (`WgpuDevice { kind: ... }`)
-/// that mean nothing on a page.
-fn for_people(error: &str) -> String {
-    if error.contains("No adapter") || error.contains("no suitable") || error.contains("No suitable") {
-        "this browser offers no WebGPU adapter; WebGPU may be turned off, or this GPU unsupported".into()
-    } else {
-        let first = error.split([':', '\n']).next().unwrap_or(error).trim();
-        format!("WebGPU did not start ({first})")
-    }
-}
+#[cfg(feature = "wgpu")]
+mod webgpu {
+    use std::cell::RefCell;
 
-pub async fn choose(preference: Preference) -> Result<Chosen, String> {
-    match preference {
-        Preference::Cpu => Ok(Chosen { device: Device::flex(), name: "cpu", fallback_reason: None }),
-        Preference::WebGpu => Ok(Chosen { device: webgpu().await?, name: "webgpu", fallback_reason: None }),
-        Preference::Auto => Ok(match webgpu().await {
-            Ok(device) => Chosen { device, name: "webgpu", fallback_reason: None },
-            Err(reason) => Chosen { device: Device::flex(), name: "cpu", fallback_reason: Some(reason) },
-        }),
+    use burn::tensor::Device;
+
+    use super::{NO_ADAPTER, NO_NAVIGATOR_GPU, navigator_has_gpu};
+
+    thread_local! {
+        // A wgpu runtime initialises once per page; its outcome is reused.
+        static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+    }
+
+    pub async fn device() -> Result<Device, String> {
+        if !navigator_has_gpu() {
+            return Err(NO_NAVIGATOR_GPU.into());
+        }
+        if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
+            return known;
+        }
+        let result = Device::wgpu_options().init_async().await.map_err(|e| for_people(&e.to_string()));
+        WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
+        result
+    }
+
+    /// wgpu's error as a sentence: its text names internal types (`WgpuDevice { kind: ... }`)
+    /// that mean nothing on a page.
+    fn for_people(error: &str) -> String {
+        if error.contains("No adapter") || error.contains("no suitable") || error.contains("No suitable") {
+            NO_ADAPTER.into()
+        } else {
+            let first = error.split([':', '\n']).next().unwrap_or(error).trim();
+            format!("WebGPU did not start ({first})")
+        }
     }
 }

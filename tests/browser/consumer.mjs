@@ -33,6 +33,7 @@ fs.writeFileSync(path.join(work, 'index.html'), `<!doctype html>
 <script type="importmap">{ "imports": { "cmin-wasm": "/node_modules/cmin-wasm/${installed.module || installed.main}" } }</script>
 <script type="module">
 import init, { Cmin, World } from 'cmin-wasm';
+import * as entry from 'cmin-wasm';
 const codeOf = async promise => { try { await promise; return 'no error'; } catch (e) { return e.code ?? 'no code: ' + e.message; } };
 const config = ${JSON.stringify(SMALL_CONFIG)};
 const parse = { tokens: ['The', 'person', 'took', 'out', 'a', 'glass', '.'],
@@ -40,7 +41,9 @@ const parse = { tokens: ['The', 'person', 'took', 'out', 'a', 'glass', '.'],
 const urls = { weights: '/fixtures/weights.safetensors', embeddings: '/fixtures/words.txt' };
 const features = new Float32Array(100 * 64).map((_, i) => Math.sin(i * 0.37));
 try {
-  await init();
+  const chosen = await init();
+  const again = await init({ backend: 'webgpu' });
+  const badInit = await codeOf(init({ backend: 'gpu' }));
   // Bytes the caller fetched itself.
   const [weights, embeddings] = await Promise.all(Object.values(urls).map(u => fetch(u).then(r => r.arrayBuffer())));
   const model = await Cmin.load({ weights, embeddings, parser: null, config, backend: 'cpu' });
@@ -77,7 +80,7 @@ try {
     freed: await codeOf((() => { const v = model.encodeVideo(features, 100, 64, 50.0); v.free(); return model.localize(v, parse); })()),
     badOptions: await codeOf(Cmin.load(42)),
   };
-  window.__result = { backend: model.backend, moments: result.moments, words: result.words, unknown: result.unknownWords,
+  window.__result = { chosen, again, build: entry.build, badInit, backend: model.backend, moments: result.moments, words: result.words, unknown: result.unknownWords,
     world: { steps: world.steps, query: world.queries()[2].text, features: world.features().length },
     first, second, cached, checked: checked.backend, demo: { device: demo.device, text: asked.text, iou, words: answer.words }, codes };
 } catch (e) { window.__result = { error: String(e && e.message || e), code: e && e.code }; }
@@ -99,6 +102,13 @@ try {
   check(!r.error, `no error (${r.error})`);
   check(installed.name === 'cmin-wasm', 'package is named cmin-wasm');
   check(r.backend === 'cpu', 'cpu backend');
+  // No WebGPU adapter: init() ('auto') takes the CPU-only build, and only its .wasm is fetched.
+  check(r.chosen === 'cpu' && r.build === 'cpu', `init() without a WebGPU adapter loads the CPU-only build (${r.chosen}, ${r.build})`);
+  check(r.again === 'cpu', `a later init answers with the build already loaded (${r.again})`);
+  check(r.badInit === 'bad-options', `init with an unknown backend: error code ${r.badInit}, expected bad-options`);
+  const wasmHits = [...server.hits].filter(([u]) => u.endsWith('.wasm'));
+  check(wasmHits.length === 1 && wasmHits[0][0] === '/node_modules/cmin-wasm/cpu/cmin_bg.wasm' && wasmHits[0][1] === 1,
+    `the page fetched the CPU-only .wasm once and nothing else (${wasmHits.join(' ')})`);
   check(r.moments && r.moments.length === 3, 'three moments');
   check(r.moments && r.moments.every(m => 0 <= m.start && m.start <= m.end && m.end <= 50), 'moments inside the video');
   check(JSON.stringify(r.words) === JSON.stringify(words), 'words lower-cased, punctuation dropped');

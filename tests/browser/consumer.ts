@@ -1,8 +1,8 @@
 // The package's whole API as a TypeScript app uses it; the consumer check compiles it with
 // `tsc --strict --noEmit` against the packed package, so the declarations cannot drift from
 // what the code below needs. Never run.
-import init, { Cmin, Parser, World } from 'cmin-wasm';
-import type { CminError, CminErrorCode, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
+import init, { Cmin, Parser, World, build } from 'cmin-wasm';
+import type { Build, CminError, CminErrorCode, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
 import { CminWorker, readNpy } from 'cmin-wasm/cmin-client.js';
 import type { WorkerLocalizeResult } from 'cmin-wasm/cmin-client.js';
 
@@ -11,7 +11,10 @@ function isCminError(e: unknown): e is CminError {
 }
 
 export async function everything(features: Float32Array, npy: ArrayBuffer): Promise<Moment[]> {
-  await init({ module_or_path: new URL('./cmin_bg.wasm', import.meta.url) });
+  const chosen: Build = await init({ module_or_path: new URL('./cmin_bg.wasm', import.meta.url) });
+  await init({ backend: 'cpu', module_or_path: { webgpu: '/wasm/cmin_bg.wasm', cpu: fetch('/wasm/cpu/cmin_bg.wasm') } });
+  const current: Build | null = build;
+  console.log(chosen, current);
   const defaults: Cmin = await Cmin.load();
   const events: LoadProgress[] = [];
   const controller = new AbortController();

@@ -60,10 +60,12 @@ async function ask(page, mode, queries) {
 
 // Requests for the package's model files so far (each browser starts with an empty cache).
 const assetRequests = () => [...server.hits].filter(([u]) => u.startsWith('/pkg/assets/')).reduce((n, [, c]) => n + c, 0);
+const wasmRequests = () => new Map([...server.hits].filter(([u]) => u.endsWith('.wasm')));
 
 async function run(webgpu) {
   const mode = webgpu ? 'webgpu' : 'cpu';
   const atStart = assetRequests();
+  const wasmAtStart = wasmRequests();
   const browser = await launch({ webgpu });
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
@@ -71,6 +73,10 @@ async function run(webgpu) {
     await page.goto(`${server.url}/index.html?seed=11`);
     await page.waitForFunction(() => window.__cmin?.ready || window.__cmin?.failed, null, { timeout: 180000 });
     check(!(await page.evaluate(() => window.__cmin.failed)), `${mode}: the page starts`);
+    // 'auto' loads the full build where there is a WebGPU adapter, the CPU-only build elsewhere.
+    const wasm = [...wasmRequests()].filter(([u, n]) => n > (wasmAtStart.get(u) ?? 0)).map(([u]) => u);
+    const expected = webgpu ? '/pkg/cmin_bg.wasm' : '/pkg/cpu/cmin_bg.wasm';
+    check(wasm.length === 1 && wasm[0] === expected, `${mode}: the page fetched ${expected} and no other .wasm (${wasm})`);
 
     // The video is drawn, and seeking moves it.
     const pixels = () => page.evaluate(() => {

@@ -10,7 +10,7 @@
 //! states past that are zero, as `pack_padded_sequence` gives.
 
 mod autodiff;
-#[cfg(any(feature = "wgpu", target_family = "wasm"))]
+#[cfg(feature = "wgpu")]
 mod cube;
 mod flex;
 
@@ -19,7 +19,7 @@ use burn::backend::{Backend, Dispatch, backend_extension};
 use burn::tensor::Tensor;
 
 /// The recurrence and its backward pass (which autodiff calls; see `autodiff.rs`).
-#[backend_extension(Flex, Cube: cfg(any(feature = "wgpu", target_family = "wasm")), Autodiff)]
+#[backend_extension(Flex, Cube: cfg(feature = "wgpu"), Autodiff)]
 pub trait GruOps: Backend {
     /// Both directions' hidden states, `[batch, time, 2h]`. `lengths` has one entry per
     /// sequence, each at most `time`.
