@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cmin::{Cmin, CminConfig, EncodedVideo, Localizer, RankOptions};
+use cmin_model::{Cmin, CminConfig, EncodedVideo, Localizer, RankOptions};
 use common::{option, query, values};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -22,13 +22,13 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-
 fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
     match name {
         "tacos" => Cmin::new(&CminConfig::reference_tacos(), device),
         _ => {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
-            cmin::weights::load_file(path.as_ref(), None, device).expect("the demo's world model")
+            cmin_model::weights::load(&std::fs::read(path).expect("the demo's world model"), None, device)
+                .expect("the demo's world model")
         }
     }
 }
@@ -69,8 +69,8 @@ fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iter
         ms(e + p)
     );
     if device_name == "wgpu" {
-        let (_, encoding) = cmin::ops::dispatches::count_dispatches(encode);
-        let (_, one_query) = cmin::ops::dispatches::count_dispatches(|| loc.localize(&video, &q, opts).unwrap());
+        let (_, encoding) = cmin_model::ops::dispatches::count_dispatches(encode);
+        let (_, one_query) = cmin_model::ops::dispatches::count_dispatches(|| loc.localize(&video, &q, opts).unwrap());
         println!(
             "{device_name:<6} {model_name:<5} dispatches: {} per query, {} per video encoding",
             one_query.total(),
@@ -98,7 +98,7 @@ fn main() {
         devices = vec!["cpu", "wgpu"];
     }
     for name in devices {
-        match cmin::device::by_name(name) {
+        match cmin_train::device::by_name(name) {
             Ok(device) => {
                 for model_name in &models {
                     bench(name, device.clone(), model_name, iters);

@@ -8,13 +8,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cmin::burn::tensor::{Tensor, TensorData};
-use cmin::model::{Cmin, StageVideo};
-use cmin::ops::gru::bigru;
-use cmin::query::batch_queries;
-use cmin::{CminConfig, Localizer, RankOptions};
+use cmin_model::burn::tensor::{Tensor, TensorData};
+use cmin_model::model::{Cmin, StageVideo};
+use cmin_model::ops::gru::bigru;
+use cmin_model::query::batch_queries;
+use cmin_model::{CminConfig, Localizer, RankOptions};
 use common::{option, query, values};
-
 
 /// A result whose computation has finished once `wait` returns (one element is read back).
 trait Wait {
@@ -73,14 +72,19 @@ fn report(title: &str, total: Duration, parts: &[(&str, Duration)]) {
         println!("  {name:<44} {:>8.2} ms  {:>5.1} %", ms(*d), 100.0 * d.as_secs_f64() / total.as_secs_f64());
     }
     let rest = total.saturating_sub(accounted);
-    println!("  {:<44} {:>8.2} ms  {:>5.1} %", "rest (glue, readback, ranking)", ms(rest), 100.0 * rest.as_secs_f64() / total.as_secs_f64());
+    println!(
+        "  {:<44} {:>8.2} ms  {:>5.1} %",
+        "rest (glue, readback, ranking)",
+        ms(rest),
+        100.0 * rest.as_secs_f64() / total.as_secs_f64()
+    );
 }
 
 fn main() {
     common::one_thread();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(10);
-    let device = cmin::device::cpu();
+    let device = cmin_train::device::cpu();
     let config = CminConfig::reference_tacos();
     let (n, d) = (config.num_clips, config.d_model);
     let loc = Localizer::new(Cmin::new(&config, &device), device.clone());
@@ -127,7 +131,8 @@ fn main() {
     let (batch, _) = batch_queries(std::slice::from_ref(&q), &config, &device).unwrap();
     let query_encoded = model.sentence_encoder.forward(&w.query, &batch);
     let prepared = &video.encoded;
-    let (aggregated, _) = stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
+    let (aggregated, _) =
+        stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
     let gate = stage.cross_gate.as_ref().unwrap();
     let aggregate_gate = prepared.aggregate_gate.clone().unwrap();
     let (gated_video, gated_query) = gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone());
@@ -141,14 +146,22 @@ fn main() {
         "per query",
         query_total,
         &[
-            ("query batch (host to tensors)", time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap().0.words)),
+            (
+                "query batch (host to tensors)",
+                time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap().0.words),
+            ),
             ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&w.query, &batch))),
             ("  of which the GCN layers", time(iters, || gcn(model, &w, &batch))),
             (
                 "attentive aggregation",
-                time(iters, || stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone())),
+                time(iters, || {
+                    stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone())
+                }),
             ),
-            ("cross gate", time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone()))),
+            (
+                "cross gate",
+                time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone())),
+            ),
             ("concatenation", time(iters, || Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2))),
             ("fusion BiGRU", time(iters, || stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
@@ -158,7 +171,7 @@ fn main() {
 }
 
 /// The query encoder's GCN layers alone (without the BiGRU after them).
-fn gcn(model: &Cmin, w: &cmin::model::CminWeights, batch: &cmin::model::QueryBatch) -> Tensor<3> {
+fn gcn(model: &Cmin, w: &cmin_model::model::CminWeights, batch: &cmin_model::model::QueryBatch) -> Tensor<3> {
     let encoder = &model.sentence_encoder;
     let mut x = batch.words.clone();
     for (layer, layer_weights) in encoder.gcn_layers.iter().zip(&w.query.gcn_layers) {

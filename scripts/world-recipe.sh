@@ -3,7 +3,7 @@
 
 # The dev profile optimises every dependency (Cargo.toml), where the work happens, and shares
 # its cache with the tests.
-cargo build --bin cmin
+cargo build -p cmin-cli
 CMIN="$CARGO_TARGET_DIR/debug/cmin"
 
 # Train / val / test = 3,000 / 200 / 500 videos (about 8,100 / 540 / 1,360 queries); the test

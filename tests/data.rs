@@ -4,7 +4,7 @@
 
 mod common;
 
-use cmin::data::annotations::{Format, read_file};
+use cmin_train::data::annotations::{Format, read_file};
 
 #[test]
 fn every_real_annotation_file_reads() {

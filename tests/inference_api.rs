@@ -4,8 +4,9 @@
 
 mod common;
 
-use cmin::parity::ReferenceSet;
-use cmin::{CminError, Localizer, Query, RankOptions, device, weights};
+use cmin_model::{CminError, Localizer, Query, RankOptions, weights};
+use cmin_train::device;
+use cmin_train::parity::ReferenceSet;
 
 /// Localizer on the small reference weights plus the io set.
 fn small() -> Option<(Localizer, ReferenceSet)> {
@@ -53,7 +54,7 @@ fn encode_once_localize_many_matches_the_batched_forward() {
     assert!(ranked.moments.iter().all(|m| 0.0 <= m.start && m.start <= m.end && m.end <= 64.0));
     for (i, a) in ranked.moments.iter().enumerate() {
         for b in &ranked.moments[i + 1..] {
-            assert!(cmin::ranking::temporal_iou((a.start, a.end), (b.start, b.end)) <= 0.5);
+            assert!(cmin_model::ranking::temporal_iou((a.start, a.end), (b.start, b.end)) <= 0.5);
         }
     }
     // The best moment is the best legal proposal, refined; 1 s per clip on this video.

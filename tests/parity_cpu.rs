@@ -3,8 +3,9 @@
 
 mod common;
 
-use cmin::parity::{ReferenceSet, check_forward};
-use cmin::{device, weights};
+use cmin_model::weights;
+use cmin_train::device;
+use cmin_train::parity::{ReferenceSet, check_forward};
 
 fn assert_parity(set_name: &str, atol: f32, rtol: f32) {
     let Some(prefix) = common::reference(set_name) else { return };
@@ -51,14 +52,14 @@ fn soft_labels_and_legal_mask_match_the_reference_targets() {
     for set_name in ["small", "tacos"] {
         let Some(prefix) = common::reference(set_name) else { return };
         let set = ReferenceSet::load(&prefix).unwrap();
-        let anchors = cmin::anchors::Anchors::new(set.config.num_clips, &set.config.anchor_widths);
+        let anchors = cmin_model::anchors::Anchors::new(set.config.num_clips, &set.config.anchor_widths);
         let per = anchors.len();
         let gt = &set.tensor("gt").unwrap().values;
         let labels = &set.tensor("labels").unwrap().values;
         let mask = &set.tensor("label_mask").unwrap().values;
         for b in 0..set.batch_size().unwrap() {
             assert_eq!(anchors.legal_mask(), mask[b * per..(b + 1) * per]);
-            let ours = cmin::loss::soft_labels(&anchors, (gt[2 * b], gt[2 * b + 1]));
+            let ours = cmin_train::loss::soft_labels(&anchors, (gt[2 * b], gt[2 * b + 1]));
             let diff = ours.iter().zip(&labels[b * per..]).map(|(a, r)| (a - r).abs()).fold(0.0, f32::max);
             assert!(diff < 1e-6, "{set_name} query {b}: labels differ by {diff}");
         }

@@ -3,13 +3,13 @@
 
 mod common;
 
-use cmin::parity::{ReferenceSet, check_forward};
-use cmin::weights;
+use cmin_model::weights;
+use cmin_train::parity::{ReferenceSet, check_forward};
 
 #[test]
 fn small_set_matches_reference_on_wgpu() {
     let Some(prefix) = common::reference("small") else { return };
-    let device = match cmin::device::wgpu() {
+    let device = match cmin_train::device::wgpu() {
         Ok(d) => d,
         Err(e) if std::env::var("CI").as_deref() != Ok("true") => {
             eprintln!("SKIPPED: {e}");

@@ -4,15 +4,13 @@
 
 mod common;
 
-use std::process::Command;
-
-use cmin::embeddings::Embeddings;
-use cmin::parsing::{DEFAULT_PARSER, ParserModel, load_parser, parse_query, reference_agreement};
 use cmin_parser::conllu;
 use cmin_parser::eval::evaluate;
+use cmin_query::embeddings::Embeddings;
+use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, load_parser, parse_query, reference_agreement};
 
 fn parser() -> ParserModel {
-    load_parser(&common::manifest_dir().join(DEFAULT_PARSER)).expect("the packaged parser loads")
+    load_parser(&common::repo_root().join(DEFAULT_PARSER)).expect("the packaged parser loads")
 }
 
 /// Figures recorded in BENCHMARKS.md; these floors catch a regression or a wrong model file.
@@ -63,45 +61,14 @@ fn text_becomes_the_reference_query() {
         0, 0, 0, 3, 1,
     ];
     assert_eq!(prepared.query.adjacency, expected);
-    assert!(matches!(parse_query(&parser(), "  "), Err(cmin::CminError::EmptyQuery)));
-}
-
-fn cmin(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cmin")).args(args).current_dir(common::manifest_dir()).output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
-
-#[test]
-fn cli_parse_eval_and_errors() {
-    let (code, text) = cmin(&["parser", "parse", "The person cuts the onion."]);
-    assert_eq!(code, 0, "{text}");
-    assert!(text.lines().any(|l| l.split('\t').collect::<Vec<_>>() == ["3", "cuts", "VERB", "0", "root"]), "{text}");
-
-    let (code, text) = cmin(&["parser", "parse", "--json", "Cut it."]);
-    assert_eq!(code, 0, "{text}");
-    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(json["tokens"], serde_json::json!(["Cut", "it", "."]));
-    assert_eq!(json["offsets"], serde_json::json!([[0, 3], [4, 6], [6, 7]]));
-
-    if let Some(dev) = common::shared("data/ud/en_ewt-ud-dev.conllu") {
-        let (code, text) = cmin(&["parser", "eval", dev.to_str().unwrap()]);
-        assert_eq!(code, 0, "{text}");
-        assert!(text.contains("UPOS") && text.contains("UAS") && text.contains("LAS"), "{text}");
-    }
-
-    let bad = std::env::temp_dir().join("cmin-bad-parser.cminparse");
-    std::fs::write(&bad, b"CMINPRS1\x05\x00\x00\x00{}").unwrap();
-    let (code, text) = cmin(&["parser", "parse", "--model", bad.to_str().unwrap(), "hi"]);
-    assert_eq!(code, 2, "{text}");
-    assert!(text.contains("parser model file"), "{text}");
+    assert!(matches!(parse_query(&parser(), "  "), Err(cmin_model::CminError::EmptyQuery)));
 }
 
 /// The demo's queries (the synthetic world's eight constructions, seeds apart from the ones
 /// the parser was trained on) parse as their gold trees.
 #[test]
 fn parses_the_synthetic_worlds_constructions() {
-    use cmin::world::{WorldConfig, generate, gold_tree};
+    use cmin_world::{WorldConfig, generate, gold_tree};
     let parser = parser();
     let mut scores = cmin_parser::eval::Scores::default();
     for seed in 0..100 {

@@ -9,11 +9,11 @@ mod common;
 use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
 
-use cmin::parser_training::export::to_neural_parser;
-use cmin::parser_training::trainer::{length_batches, token_batch};
-use cmin::parser_training::{BiaffineConfig, BiaffineNetwork, Example, ParserTrainer, predict};
-use cmin_parser::biaffine::{Lexicon, TokenIds};
 use cmin_parser::hashing::Rng;
+use cmin_parser::neural_inputs::{Lexicon, TokenIds};
+use cmin_train::parser_training::export::to_neural_parser;
+use cmin_train::parser_training::trainer::{length_batches, token_batch};
+use cmin_train::parser_training::{BiaffineConfig, BiaffineNetwork, Example, ParserTrainer, predict};
 
 fn config() -> BiaffineConfig {
     BiaffineConfig {
@@ -113,9 +113,10 @@ fn the_model_file_keeps_the_scorer_within_int8_rounding() {
     let lexicon = Lexicon::from_counts(forms.iter().map(String::as_str), 2, 11);
     assert_eq!(lexicon.size(), config().vocab);
     let plain = to_neural_parser(&net, &lexicon, &labels);
-    let root = &common::manifest_dir();
+    let root = &common::repo_root();
     let mut model =
-        cmin_parser::Model::from_bytes(&std::fs::read(root.join(cmin::parsing::DEFAULT_PARSER)).unwrap()).unwrap();
+        cmin_parser::Model::from_bytes(&std::fs::read(root.join(cmin_query::parsing::DEFAULT_PARSER)).unwrap())
+            .unwrap();
     let tags = model.tagger.tags.len() + 1;
     // Match the tag table to the tagger, as training does.
     let mut plain = plain;

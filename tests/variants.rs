@@ -3,9 +3,10 @@
 #![cfg(not(target_family = "wasm"))]
 
 use burn::tensor::{Tensor, TensorData};
-use cmin::loss::{RegressionTarget, Targets, cmin_loss};
-use cmin::model::QueryBatch;
-use cmin::{Cmin, CminConfig, Fusion, device};
+use cmin_model::model::QueryBatch;
+use cmin_model::{Cmin, CminConfig, Fusion};
+use cmin_train::device;
+use cmin_train::loss::{RegressionTarget, Targets, cmin_loss};
 
 fn small(config: CminConfig) -> CminConfig {
     CminConfig {
@@ -43,7 +44,7 @@ fn run(config: CminConfig) -> (Vec<usize>, f32) {
     let model = Cmin::new(&config, &dev);
     let (frames, query) = inputs(&config, &dev);
     let out = model.forward(frames, &query);
-    let anchors = cmin::anchors::Anchors::new(config.num_clips, &config.anchor_widths);
+    let anchors = cmin_model::anchors::Anchors::new(config.num_clips, &config.anchor_widths);
     let targets = Targets::from_ground_truth(&anchors, &[(3.0, 9.0), (10.0, 20.0)], &dev);
     let loss = cmin_loss(&out, &targets, RegressionTarget::Label).total;
     let grads = loss.backward();
@@ -77,7 +78,7 @@ fn reference_paper_and_every_ablation_run_forward_and_backward() {
 fn ablations_remove_their_parameters() {
     let dev = device::cpu();
     let names = |c: CminConfig| -> Vec<String> {
-        cmin::parity::read_tensors(&cmin::weights::save(&Cmin::new(&small(c), &dev)).unwrap())
+        cmin_train::parity::read_tensors(&cmin_model::weights::save(&Cmin::new(&small(c), &dev)).unwrap())
             .unwrap()
             .into_keys()
             .collect()

@@ -3,11 +3,11 @@
 //! The reference files are compiled in from `../shared` (a missing file fails the build).
 #![cfg(target_family = "wasm")]
 
-use cmin::embeddings::Embeddings;
-use cmin::parity::{HostTensor, compare, read_tensors};
-use cmin::relations::RELATIONS;
 use cmin::web::Cmin;
-use cmin::{CminConfig, anchors::Anchors, ranking::unrounded_top1};
+use cmin_model::relations::RELATIONS;
+use cmin_model::{CminConfig, anchors::Anchors, ranking::unrounded_top1};
+use cmin_query::embeddings::Embeddings;
+use cmin_train::parity::{HostTensor, compare, read_tensors};
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -220,7 +220,7 @@ async fn errors_are_thrown_as_js_errors_and_no_panic_escapes() {
     // Missing weight tensor, named.
     let mut tensors = read_tensors(WEIGHTS).unwrap();
     tensors.remove("v2s.wst.weight");
-    let broken = cmin::parity::write_tensors(&tensors).unwrap();
+    let broken = cmin_train::parity::write_tensors(&tensors).unwrap();
     let err = load(&f, "cpu", &broken).await.err().unwrap();
     assert!(coded(err, "bad-weights").contains("missing tensor \"v2s.wst.weight\""));
     assert!(coded(load(&f, "cpu", b"garbage").await.err().unwrap(), "bad-weights").contains("malformed"));

@@ -3,8 +3,9 @@
 
 mod common;
 
-use cmin::parity::read_tensors;
-use cmin::{CminConfig, CminError, Fusion, device, weights};
+use cmin_model::{CminConfig, CminError, Fusion, weights};
+use cmin_train::device;
+use cmin_train::parity::read_tensors;
 
 fn tiny_config() -> CminConfig {
     CminConfig {
@@ -23,7 +24,7 @@ fn tiny_config() -> CminConfig {
 fn save_load_round_trip_keeps_config_and_values() {
     let device = device::cpu();
     let config = CminConfig { num_stages: 2, fusion: Fusion::Bilinear, ..tiny_config() };
-    let model = cmin::Cmin::new(&config, &device);
+    let model = cmin_model::Cmin::new(&config, &device);
     let bytes = weights::save(&model).unwrap();
     assert_eq!(weights::read_config(&bytes).unwrap(), Some(config.clone()));
     let reloaded = weights::load(&bytes, None, &device).unwrap();
@@ -49,12 +50,12 @@ fn save_load_round_trip_keeps_config_and_values() {
 fn missing_misshaped_and_extra_tensors_are_named() {
     let device = device::cpu();
     let config = tiny_config();
-    let bytes = weights::save(&cmin::Cmin::new(&config, &device)).unwrap();
+    let bytes = weights::save(&cmin_model::Cmin::new(&config, &device)).unwrap();
     let tensors = read_tensors(&bytes).unwrap();
-    let rebuild = |edit: &dyn Fn(&mut std::collections::BTreeMap<String, cmin::parity::HostTensor>)| {
+    let rebuild = |edit: &dyn Fn(&mut std::collections::BTreeMap<String, cmin_train::parity::HostTensor>)| {
         let mut t = tensors.clone();
         edit(&mut t);
-        cmin::parity::write_tensors(&t).unwrap()
+        cmin_train::parity::write_tensors(&t).unwrap()
     };
 
     let missing = rebuild(&|t| {
@@ -75,7 +76,7 @@ fn missing_misshaped_and_extra_tensors_are_named() {
     );
 
     let extra = rebuild(&|t| {
-        t.insert("surprise.weight".into(), cmin::parity::HostTensor { shape: vec![1], values: vec![0.0] });
+        t.insert("surprise.weight".into(), cmin_train::parity::HostTensor { shape: vec![1], values: vec![0.0] });
     });
     assert!(matches!(
         weights::load(&extra, Some(&config), &device).unwrap_err(),

@@ -1,6 +1,6 @@
 //! Inputs shared by the benchmarks.
 
-use cmin::Query;
+use cmin_model::Query;
 
 /// Pins burn's CPU backend to one thread, so that the figures are per core whatever the
 /// machine (large products are otherwise spread over every core).

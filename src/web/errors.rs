@@ -6,7 +6,7 @@ use std::fmt::Display;
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::error::CminError;
+use cmin_model::error::CminError;
 
 /// `new Error(message)` with `name = 'CminError'` and `code`.
 pub(crate) fn coded(code: &str, message: impl Display) -> JsValue {

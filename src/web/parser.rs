@@ -6,7 +6,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::{bytes_of, coded, internal, set};
-use crate::parsing::ParserModel;
+use cmin_query::parsing::ParserModel;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"

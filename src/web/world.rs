@@ -6,7 +6,7 @@ use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::{option_error, set};
-use crate::world::{Video, WorldConfig, describe, generate};
+use cmin_world::{Video, WorldConfig, describe, generate};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"

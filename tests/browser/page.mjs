@@ -21,7 +21,7 @@ const targetDir = process.env.CARGO_TARGET_DIR || path.join(os.homedir(), '.cach
 const bin = process.env.CMIN_BIN || path.join(targetDir, 'debug/cmin');
 for (const f of [path.join(repo, 'pkg/cmin-worker.js'), path.join(repo, 'pkg/assets/cmin-world.safetensors'), bin]) {
   if (!fs.existsSync(f)) {
-    console.error(`${f} is missing (run scripts/build-pkg.sh and cargo build --bin cmin)`);
+    console.error(`${f} is missing (run scripts/build-pkg.sh and cargo build -p cmin-cli)`);
     process.exit(1);
   }
 }

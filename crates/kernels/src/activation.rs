@@ -25,6 +25,7 @@ pub fn exp(x: f32) -> f32 {
     f32::from_bits((p * two_n).to_bits() & keep)
 }
 
+#[cfg(target_arch = "x86_64")]
 use crate::simd::has_avx2_fma;
 
 #[inline(always)]

@@ -3,6 +3,7 @@
 //! vectorised (the backward recomputes it rather than keeping it).
 
 use crate::activation::tanh;
+#[cfg(target_arch = "x86_64")]
 use crate::simd::has_avx2_fma;
 
 /// `batch * rows * columns` once the inputs' shapes are checked.
@@ -101,7 +102,9 @@ fn backward(a: &[f32], c: &[f32], w: &[f32], batch: usize, grad_out: &[f32], (da
     let columns = c_rows / dim;
     for (b, grad_b) in grad_out.chunks_exact(grad_out.len() / batch).enumerate() {
         let (c_b, dc_b) = (&c[b * c_rows..(b + 1) * c_rows], &mut dc[b * c_rows..(b + 1) * c_rows]);
-        let rows = a[b * a_rows..(b + 1) * a_rows].chunks_exact(dim).zip(da[b * a_rows..(b + 1) * a_rows].chunks_exact_mut(dim));
+        let rows = a[b * a_rows..(b + 1) * a_rows]
+            .chunks_exact(dim)
+            .zip(da[b * a_rows..(b + 1) * a_rows].chunks_exact_mut(dim));
         for ((row, da_row), grad_row) in rows.zip(grad_b.chunks_exact(columns)) {
             for ((column, dc_column), &g) in c_b.chunks_exact(dim).zip(dc_b.chunks_exact_mut(dim)).zip(grad_row) {
                 // Masked columns (padding words) get no gradient through the softmax.

@@ -1,0 +1,117 @@
+//! `cmin world`: writes a synthetic-world dataset in the layout `cmin eval` (and training)
+//! reads: `features/<video>.npy`, `<split>.json` in 2D-TAN's format, and `<split>-meta.json`
+//! with each query's construction and whether it is role-sensitive, and
+//! `<split>-role-sensitive.json`: only the queries whose distractor differs by roles alone
+//! (the subset on which a bag of words must fail), `<split>-kind-<construction>.json`: the
+//! queries of each syntactic construction, and `<split>-typed.json`: the same queries worded as
+//! a person might type them (for evaluation; never trained on).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::error::{CliError, Result};
+use cmin_parser::conllu;
+use cmin_train::data::{ClipFeatures, features};
+use cmin_world::{GeneratedQuery, WorldConfig, generate, gold_tree};
+
+#[derive(clap::Args)]
+pub struct WorldArgs {
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+    /// Split name: the annotation file is <out>/<split>.json.
+    #[arg(long, default_value = "test")]
+    split: String,
+    /// Number of videos.
+    #[arg(long, default_value_t = 100)]
+    videos: u64,
+    /// Seed of the first video; video i uses seed + i.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Also write the queries' gold dependency trees as CoNLL-U (to evaluate a parser on the
+    /// world's constructions with `cmin parser eval`).
+    #[arg(long)]
+    treebank: Option<PathBuf>,
+    /// Background actions attempted per actor (the default world's clutter).
+    #[arg(long, default_value_t = WorldConfig::default().fillers_per_actor)]
+    fillers_per_actor: usize,
+    /// Width of the clip features (the model's `frame_dim`).
+    #[arg(long, default_value_t = WorldConfig::default().feature_dim)]
+    feature_dim: usize,
+}
+
+pub fn run(args: WorldArgs) -> Result<bool> {
+    if args.feature_dim == 0 {
+        return Err(CliError::Option("--feature-dim must be positive".into()));
+    }
+    let config = WorldConfig {
+        fillers_per_actor: args.fillers_per_actor,
+        feature_dim: args.feature_dim,
+        ..WorldConfig::default()
+    };
+    let dir = args.out.join("features");
+    crate::files::create_dir_all(&dir)?;
+    let mut annotations = BTreeMap::new();
+    let mut role_sensitive = BTreeMap::new();
+    let mut typed = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
+    let mut meta = BTreeMap::new();
+    let mut queries = 0;
+    let mut treebank = Vec::new();
+    for i in 0..args.videos {
+        let seed = args.seed + i;
+        let v = generate(&config, seed);
+        let id = format!("world-{seed:06}");
+        let f = ClipFeatures { clips: v.steps(), dim: v.feature_dim, values: v.features.clone() };
+        let path = dir.join(format!("{id}.npy"));
+        crate::files::write(&path, features::to_npy(&f))?;
+        queries += v.queries.len();
+        treebank.extend(v.queries.iter().map(|q| gold_tree(&q.spec, &v.actors)));
+        annotations.insert(id.clone(), entry(v.duration, v.queries.iter()));
+        typed.insert(id.clone(), entry(v.duration, v.typed_queries().iter()));
+        let mut kinds: BTreeMap<String, Vec<&GeneratedQuery>> = BTreeMap::new();
+        for q in &v.queries {
+            kinds.entry(format!("{:?}", q.kind).to_lowercase()).or_default().push(q);
+        }
+        for (kind, queries) in kinds {
+            by_kind.entry(kind).or_default().insert(id.clone(), entry(v.duration, queries.into_iter()));
+        }
+        let sensitive: Vec<_> = v.queries.iter().filter(|q| q.role_sensitive).collect();
+        if !sensitive.is_empty() {
+            role_sensitive.insert(id.clone(), entry(v.duration, sensitive.into_iter()));
+        }
+        meta.insert(
+            id,
+            serde_json::json!({
+                "seed": seed,
+                "kinds": v.queries.iter().map(|q| q.kind).collect::<Vec<_>>(),
+                "role_sensitive": v.queries.iter().map(|q| q.role_sensitive).collect::<Vec<_>>(),
+            }),
+        );
+    }
+    let write = |name: String, value: &BTreeMap<String, serde_json::Value>| -> Result<()> {
+        let path = args.out.join(name);
+        crate::files::write(&path, serde_json::to_string(value).expect("serialisable"))
+    };
+    write(format!("{}.json", args.split), &annotations)?;
+    write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
+    write(format!("{}-meta.json", args.split), &meta)?;
+    write(format!("{}-typed.json", args.split), &typed)?;
+    for (kind, videos) in &by_kind {
+        write(format!("{}-kind-{kind}.json", args.split), videos)?;
+    }
+    if let Some(path) = &args.treebank {
+        crate::files::write(path, conllu::write(&treebank))?;
+    }
+    println!("{} videos, {queries} queries -> {}", args.videos, args.out.display());
+    Ok(true)
+}
+
+/// A video's entry in 2D-TAN's layout.
+fn entry<'a>(duration: f64, queries: impl Iterator<Item = &'a GeneratedQuery> + Clone) -> serde_json::Value {
+    serde_json::json!({
+        "duration": duration,
+        "timestamps": queries.clone().map(|q| [q.start, q.end]).collect::<Vec<_>>(),
+        "sentences": queries.map(|q| q.text.clone()).collect::<Vec<_>>(),
+    })
+}

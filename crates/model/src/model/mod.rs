@@ -1,0 +1,155 @@
+//! CMIN (Zhang et al., SIGIR 2019), laid out like the paper's Figure 2: query encoder, video
+//! encoder, cross-modal interaction, moment retrieval head. Backend-agnostic: every tensor
+//! lives on the `Device` the model was built on.
+
+pub mod batch;
+pub mod gru;
+pub mod head;
+pub mod interaction;
+pub mod layers;
+pub mod query_encoder;
+pub mod video_encoder;
+
+use burn::module::Module;
+use burn::tensor::activation::sigmoid;
+use burn::tensor::{Device, Tensor};
+
+pub use batch::QueryBatch;
+use gru::GruWeightsPacked;
+use head::MomentHead;
+pub use interaction::{InteractionStage, StageOutput, StageVideo};
+use query_encoder::{QueryEncoder, QueryEncoderWeights};
+use video_encoder::VideoEncoder;
+
+use crate::config::CminConfig;
+
+/// The whole model. Field names follow the reference state dict (see `weights.rs` for the
+/// two renames: `stages.0.*` and `head.*` are top-level there).
+#[derive(Module, Debug)]
+pub struct Cmin {
+    pub sentence_encoder: QueryEncoder,
+    pub video_encoder: VideoEncoder,
+    pub stages: Vec<InteractionStage>,
+    pub head: MomentHead,
+    #[module(skip)]
+    pub config: CminConfig,
+}
+
+/// Everything one forward pass computes, batch first.
+#[derive(Clone, Debug)]
+pub struct CminOutput {
+    /// `[batch, clips, d]`
+    pub video_encoded: Tensor<3>,
+    /// `[batch, words, d]`
+    pub query_encoded: Tensor<3>,
+    /// One entry per interaction stage; the last feeds the head.
+    pub stages: Vec<StageOutput>,
+    /// `[batch, clips, 3K]`: the head's output, per clip the K score logits then the (start,
+    /// end) offsets of each anchor.
+    pub proposals: Tensor<3>,
+}
+
+impl CminOutput {
+    fn anchors(&self) -> usize {
+        self.proposals.dims()[2] / 3
+    }
+
+    /// `[batch, clips, K]`: the scores before the sigmoid (for a stable loss).
+    pub fn score_logits(&self) -> Tensor<3> {
+        self.proposals.clone().narrow(2, 0, self.anchors())
+    }
+
+    /// `[batch, clips, K]`, in (0, 1).
+    pub fn scores(&self) -> Tensor<3> {
+        sigmoid(self.score_logits())
+    }
+
+    /// `[batch, clips, 2K]`: (start, end) offsets per anchor.
+    pub fn offsets(&self) -> Tensor<3> {
+        let k = self.anchors();
+        self.proposals.clone().narrow(2, k, 2 * k)
+    }
+
+    pub fn last_stage(&self) -> &StageOutput {
+        self.stages.last().expect("a model has at least one stage")
+    }
+}
+
+impl Cmin {
+    /// A randomly initialised model (PyTorch's default initialisers). Call
+    /// [`CminConfig::validate`] first; the weight loader does.
+    pub fn new(config: &CminConfig, device: &Device) -> Self {
+        Cmin {
+            sentence_encoder: QueryEncoder::new(config, device),
+            video_encoder: VideoEncoder::new(config, device),
+            stages: (0..config.num_stages).map(|_| InteractionStage::new(config, device)).collect(),
+            head: MomentHead::new(config.d_model, config.num_anchors(), device),
+            config: config.clone(),
+        }
+    }
+
+    pub fn config(&self) -> &CminConfig {
+        &self.config
+    }
+
+    /// The weights laid out for the forward pass (see [`CminWeights`]).
+    pub fn pack(&self) -> CminWeights {
+        CminWeights {
+            query: self.sentence_encoder.pack(),
+            video_rnn: self.video_encoder.rnn.pack(),
+            stage_rnns: self.stages.iter().map(|s| s.rnn.pack()).collect(),
+            head: self.head.pack(),
+        }
+    }
+
+    /// The query-independent part: encode once, localize many queries against it. Holds the
+    /// video encoder's output and what the first interaction stage derives from it alone.
+    ///
+    /// # Shapes
+    /// - frames: `[batch, clips, frame_dim]` (already resampled to `num_clips`)
+    /// - output: every tensor `[batch, clips, d]`
+    pub fn encode_video(&self, weights: &CminWeights, frames: Tensor<3>) -> StageVideo {
+        let encoded = self.video_encoder.forward(&weights.video_rnn, frames);
+        self.stages.first().expect("a model has at least one stage").prepare(encoded)
+    }
+
+    /// Everything after [`Self::encode_video`]; the video must have the query batch's size
+    /// (see [`StageVideo::expand`]).
+    pub fn forward_encoded(&self, weights: &CminWeights, video: &StageVideo, query: &QueryBatch) -> CminOutput {
+        let query_encoded = self.sentence_encoder.forward(&weights.query, query);
+        let mut stages: Vec<StageOutput> = Vec::with_capacity(self.stages.len());
+        for (stage, rnn_weights) in self.stages.iter().zip(&weights.stage_rnns) {
+            let later_stage_video;
+            let input = match stages.last() {
+                None => video,
+                Some(previous) => {
+                    later_stage_video = stage.prepare(previous.fused.clone());
+                    &later_stage_video
+                }
+            };
+            stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), query.word_logit_mask.clone()));
+        }
+        let proposals = self.head.forward(&weights.head, stages.last().expect("at least one stage").fused.clone());
+        CminOutput { video_encoded: video.video.clone(), query_encoded, stages, proposals }
+    }
+
+    /// The full forward pass.
+    pub fn forward(&self, frames: Tensor<3>, query: &QueryBatch) -> CminOutput {
+        let weights = self.pack();
+        self.forward_encoded(&weights, &self.encode_video(&weights, frames), query)
+    }
+}
+
+/// The weights laid out for the forward pass: each BiGRU's directions side by side and
+/// transposed, the GCN's blocks stacked with their relation-bias tables, the head's two
+/// convolutions as one product. Derived from the parameters with tensor operations, so
+/// training builds it per step (gradients flow through it) and inference once per model (it
+/// stays valid while the parameters do not change).
+#[derive(Clone, Debug)]
+pub struct CminWeights {
+    pub query: QueryEncoderWeights,
+    pub video_rnn: GruWeightsPacked,
+    pub stage_rnns: Vec<GruWeightsPacked>,
+    /// The moment head's two convolutions as one `[d, 3K]` product and its bias.
+    pub head: (Tensor<2>, Tensor<1>),
+}

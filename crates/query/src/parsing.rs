@@ -1,0 +1,107 @@
+//! Our dependency parser (crate `cmin-parser`) as CMIN's query front end: text → parse →
+//! [`ParsedSentence`], and agreement with the CoreNLP parses of the reference data.
+
+use std::path::Path;
+
+pub use cmin_parser::{Analysis, Model as ParserModel};
+
+use crate::prepare::ParsedSentence;
+use cmin_model::error::{CminError, Result};
+use {crate::graph::SyntaxGraph, cmin_model::relations::RELATIONS};
+
+/// The packaged parser, relative to the repository root.
+pub const DEFAULT_PARSER: &str = "www/assets/parser-en-ewt.cminparse";
+
+pub fn load_parser(path: &Path) -> Result<ParserModel> {
+    let bytes = std::fs::read(path).map_err(|e| CminError::io(path, e))?;
+    ParserModel::from_bytes(&bytes).map_err(|e| CminError::Parser(e.to_string()))
+}
+
+impl From<&Analysis> for ParsedSentence {
+    fn from(a: &Analysis) -> Self {
+        ParsedSentence { tokens: a.tokens.clone(), heads: a.heads.clone(), deprels: a.deprels.clone() }
+    }
+}
+
+/// Parses a query into what [`ParsedSentence::prepare`] needs.
+pub fn parse_query(parser: &ParserModel, text: &str) -> Result<ParsedSentence> {
+    let analysis = parser.analyze(text);
+    if analysis.tokens.is_empty() {
+        return Err(CminError::EmptyQuery);
+    }
+    Ok(ParsedSentence::from(&analysis))
+}
+
+/// How our parses compare with a reference adjacency (CoreNLP in the reference data).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Agreement {
+    pub queries: usize,
+    /// Queries whose word lists (after the reference's filtering) equal ours.
+    pub compared: usize,
+    /// Words in compared queries.
+    pub words: usize,
+    /// Words whose head (or lack of one) matches.
+    pub unlabeled: usize,
+    /// Words whose head and relation id match.
+    pub labeled: usize,
+    /// Disagreements by kind (`head ours/theirs` or `label ours/theirs`), for diagnosis.
+    pub confusions: std::collections::HashMap<String, usize>,
+}
+
+impl Agreement {
+    pub fn unlabeled_pct(&self) -> f64 {
+        100.0 * self.unlabeled as f64 / self.words.max(1) as f64
+    }
+    pub fn labeled_pct(&self) -> f64 {
+        100.0 * self.labeled as f64 / self.words.max(1) as f64
+    }
+    pub fn compared_pct(&self) -> f64 {
+        100.0 * self.compared as f64 / self.queries.max(1) as f64
+    }
+
+    /// Adds one query: our graph against the reference words and `adj[head][dep]` rows.
+    pub fn add(&mut self, ours: &SyntaxGraph, words: &[String], adjacency: &[Vec<i64>]) {
+        self.queries += 1;
+        if ours.words != words || adjacency.len() != words.len() {
+            return;
+        }
+        let m = words.len();
+        let head_of = |get: &dyn Fn(usize, usize) -> i64, d: usize| {
+            (0..m).find(|&h| h != d && get(h, d) != 0).map(|h| (h, get(h, d)))
+        };
+        self.compared += 1;
+        for d in 0..m {
+            let mine = head_of(&|h, d| ours.adjacency[h * m + d], d);
+            let theirs = head_of(&|h, d| adjacency[h].get(d).copied().unwrap_or(0), d);
+            self.words += 1;
+            self.unlabeled += (mine.map(|x| x.0) == theirs.map(|x| x.0)) as usize;
+            self.labeled += (mine == theirs) as usize;
+            if mine != theirs {
+                let name =
+                    |x: Option<(usize, i64)>| x.map_or("-", |(_, l)| RELATIONS.get(l as usize).copied().unwrap_or("?"));
+                let kind = if mine.map(|x| x.0) == theirs.map(|x| x.0) { "label" } else { "head" };
+                *self.confusions.entry(format!("{kind} {}/{}", name(mine), name(theirs))).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// Parses every query of a reference-format JSON file (`[vid, duration, [s, e], sentence,
+/// words, id2pos, adj]` entries) and compares with its stored adjacency.
+pub fn reference_agreement(parser: &ParserModel, json: &str) -> Result<Agreement> {
+    let entries: Vec<serde_json::Value> =
+        serde_json::from_str(json).map_err(|e| CminError::malformed("reference JSON", e))?;
+    let mut agreement = Agreement::default();
+    for (i, e) in entries.iter().enumerate() {
+        let bad = |what: &str| CminError::malformed("reference JSON", format!("entry {i}: {what}"));
+        let sentence = e.get(3).and_then(|v| v.as_str()).ok_or_else(|| bad("no sentence"))?;
+        let words: Vec<String> = serde_json::from_value(e.get(4).cloned().ok_or_else(|| bad("no words"))?)
+            .map_err(|_| bad("words are not strings"))?;
+        let adjacency: Vec<Vec<i64>> = serde_json::from_value(e.get(6).cloned().ok_or_else(|| bad("no adj"))?)
+            .map_err(|_| bad("adj is not a matrix of integers"))?;
+        let parse = parser.analyze(sentence);
+        let graph = SyntaxGraph::from_parse(&parse.tokens, &parse.heads, &parse.deprels)?;
+        agreement.add(&graph, &words, &adjacency);
+    }
+    Ok(agreement)
+}

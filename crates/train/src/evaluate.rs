@@ -1,0 +1,93 @@
+//! Evaluation over an annotated dataset (spec §8): every query against its video's clip
+//! features, top-k after temporal NMS, scored by R@{1,5} x IoU {0.1, 0.3, 0.5, 0.7} and mIoU.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::data::{Sample, features};
+use crate::metrics::Recall;
+use cmin_model::Query;
+use cmin_model::error::{CminError, Result};
+use cmin_model::inference::Localizer;
+use cmin_model::ranking::{RankOptions, temporal_iou};
+use cmin_query::embeddings::Embeddings;
+use cmin_query::parsing::{ParserModel, parse_query};
+
+/// One query's outcome, for the optional per-query output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Prediction {
+    pub video: String,
+    pub sentence: String,
+    pub truth: (f64, f64),
+    /// `(start, end, score)`, best first.
+    pub moments: Vec<(f64, f64, f32)>,
+    /// IoU of the top-1 moment with the truth.
+    pub iou: f64,
+}
+
+/// What the model reads for a sample: the stored parse when the data has one (the reference
+/// format), otherwise our parser's.
+pub fn query_for(sample: &Sample, embeddings: &Embeddings, parser: Option<&ParserModel>) -> Result<Query> {
+    match &sample.parse {
+        Some(p) => {
+            let lookup = embeddings.lookup(&p.words);
+            Query::new(lookup.vectors, embeddings.dim(), p.adjacency.clone())
+        }
+        None => {
+            let parser = parser.ok_or_else(|| {
+                CminError::Option(format!("{:?} has no stored parse and no parser was given", sample.sentence))
+            })?;
+            Ok(parse_query(parser, &sample.sentence)?.prepare(embeddings)?.query)
+        }
+    }
+}
+
+pub struct Evaluation<'a> {
+    pub localizer: &'a Localizer,
+    pub embeddings: &'a Embeddings,
+    pub parser: Option<&'a ParserModel>,
+    pub features_dir: &'a Path,
+    pub options: RankOptions,
+    /// Queries per forward pass.
+    pub batch: usize,
+}
+
+impl Evaluation<'_> {
+    /// Scores `samples`; `progress(done, total)` is called after each batch.
+    pub fn run(&self, samples: &[Sample], mut progress: impl FnMut(usize, usize)) -> Result<(Recall, Vec<Prediction>)> {
+        let mut by_video: BTreeMap<&str, Vec<&Sample>> = BTreeMap::new();
+        for s in samples {
+            by_video.entry(s.video.as_str()).or_default().push(s);
+        }
+        let dim = self.localizer.config().frame_dim;
+        let mut recall = Recall::default();
+        let mut predictions = Vec::with_capacity(samples.len());
+        for (video, group) in by_video {
+            let duration = group[0].duration.ok_or_else(|| {
+                CminError::Option(format!("video {video:?} has no duration (Charades-STA needs a durations file)"))
+            })?;
+            let f = features::load(self.features_dir, video, Some(dim))?;
+            let encoded = self.localizer.encode_video(&f.values, f.clips, f.dim, duration)?;
+            for chunk in group.chunks(self.batch.max(1)) {
+                let queries =
+                    chunk.iter().map(|s| query_for(s, self.embeddings, self.parser)).collect::<Result<Vec<_>>>()?;
+                let results = self.localizer.localize_batch(&encoded, &queries, self.options)?;
+                for (s, r) in chunk.iter().zip(results) {
+                    let ranked: Vec<(f64, f64)> = r.moments.iter().map(|m| (m.start, m.end)).collect();
+                    recall.add(&ranked, (s.start, s.end));
+                    predictions.push(Prediction {
+                        video: s.video.clone(),
+                        sentence: s.sentence.clone(),
+                        truth: (s.start, s.end),
+                        iou: ranked.first().map_or(0.0, |&m| temporal_iou(m, (s.start, s.end))),
+                        moments: r.moments.iter().map(|m| (m.start, m.end, m.score)).collect(),
+                    });
+                }
+                progress(predictions.len(), samples.len());
+            }
+        }
+        Ok((recall, predictions))
+    }
+}
