@@ -55,7 +55,3 @@ pub fn model_config(path: Option<&Path>, preset: Option<&str>) -> Result<Option<
 pub fn load_weights(path: &Path, config: Option<&cmin_model::CminConfig>, device: &Device) -> Result<Cmin> {
     Ok(weights::load(&read(path)?, config, device)?)
 }
-
-pub fn save_weights(model: &Cmin, path: &Path) -> Result<()> {
-    write(path, weights::save(model)?)
-}

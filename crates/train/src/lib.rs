@@ -9,4 +9,5 @@ pub mod loss;
 pub mod metrics;
 pub mod parity;
 pub mod parser_training;
+pub mod run;
 pub mod train;

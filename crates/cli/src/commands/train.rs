@@ -1,29 +1,21 @@
-//! `cmin train`: trains CMIN on an annotated dataset with clip features, validates every
-//! epoch (R@1, IoU 0.5), keeps the best weights and, with `--patience`, stops once validation
-//! no longer improves; `--resume` continues from `--out`.
-//!
-//! `--out` holds `last.safetensors` and `best.safetensors` (weights with their config),
-//! `epoch-NNN.safetensors` and `state.json` (step, epoch, both configs, the history of losses
-//! and validation scores). Resuming continues the schedule and the shuffling; Adam's moments
-//! restart (see `Trainer::resume`).
+//! `cmin train`: trains CMIN on an annotated dataset with clip features in a run folder
+//! (`--out`; see `cmin_train::run` for what it holds), validating every epoch and keeping the
+//! best weights; `--resume` continues a run.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use cmin_model::CminError;
 use cmin_query::embeddings::Embeddings;
 use cmin_train::data::annotations::{Format, read_file};
 use cmin_train::data::{Sample, features};
 
 use crate::error::{CliError, Result};
-use cmin_model::model::Cmin;
-use cmin_model::{CminConfig, Localizer, RankOptions};
+use cmin_model::CminConfig;
 use cmin_query::parsing::ParserModel;
 use cmin_train::device;
-use cmin_train::evaluate::{Evaluation, query_for};
-use cmin_train::train::{Example, Schedule, TrainConfig, Trainer};
+use cmin_train::evaluate::query_for;
+use cmin_train::run::{Event, Run, Validation};
+use cmin_train::train::{Example, Schedule, TrainConfig};
 
 use crate::progress::EpochBar;
 use crate::query_inputs::QueryInputs;
@@ -79,18 +71,6 @@ pub struct TrainArgs {
     resume: bool,
 }
 
-#[derive(Serialize, Deserialize)]
-struct State {
-    step: usize,
-    epoch: usize,
-    best_r1: Option<f64>,
-    #[serde(default)]
-    best_epoch: usize,
-    model: CminConfig,
-    train: TrainConfig,
-    history: Vec<serde_json::Value>,
-}
-
 fn train_config(a: &TrainArgs, base: TrainConfig) -> Result<TrainConfig> {
     let schedule = match a.schedule.as_deref() {
         None => base.schedule,
@@ -139,19 +119,9 @@ fn examples(
     Ok(out)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    crate::files::write(path, bytes)
-}
-
 pub fn run(a: TrainArgs) -> Result<bool> {
-    crate::files::create_dir_all(&a.out)?;
-    let state_path = a.out.join("state.json");
-    let previous: Option<State> = if a.resume {
-        let text = crate::files::read_to_string(&state_path)?;
-        Some(serde_json::from_str(&text).map_err(|e| CminError::malformed("training state", e))?)
-    } else {
-        None
-    };
+    let run = Run::new(&a.out)?;
+    let previous = if a.resume { Some(run.state()?) } else { None };
     let model_config = match (&previous, &a.config) {
         (Some(s), _) => s.model.clone(),
         (None, path) => crate::files::model_config(path.as_deref(), None)?.unwrap_or_else(CminConfig::reference_tacos),
@@ -165,84 +135,33 @@ pub fn run(a: TrainArgs) -> Result<bool> {
     let (embeddings, parser) = a.inputs.load(model_config.word_dim, samples)?;
     let train_examples = examples(&train_set.samples, &a.features, &model_config, &embeddings, parser.as_ref())?;
     eprintln!("{} training examples from {}", train_examples.len(), a.train.display());
-
-    let device = device::by_name(&a.device)?;
-    let autodiff = device.clone().autodiff();
-    let mut state = previous.unwrap_or(State {
-        step: 0,
-        epoch: 0,
-        best_r1: None,
-        best_epoch: 0,
-        model: model_config.clone(),
-        train: config.clone(),
-        history: Vec::new(),
+    let validation = val_set.as_ref().map(|val| Validation {
+        samples: &val.samples,
+        embeddings: &embeddings,
+        parser: parser.as_ref(),
+        features_dir: &a.features,
     });
-    state.train = config.clone();
-    // Initial weights and dropout masks come from the backend's generator: seeding it makes a
-    // run repeatable (a resumed run continues with a generator seeded by its step).
-    autodiff.seed(config.seed.wrapping_add(state.step as u64));
-    let model = if a.resume {
-        crate::files::load_weights(&a.out.join("last.safetensors"), None, &autodiff)?
-    } else {
-        Cmin::new(&model_config, &autodiff)
-    };
-    let mut trainer = Trainer::new(model, config.clone(), autodiff)?;
-    if a.resume {
-        trainer = trainer.resume(state.step, state.epoch);
-        eprintln!("resuming at epoch {} (step {}); Adam's moments restart", state.epoch, state.step);
-    }
-    while trainer.epoch < config.epochs {
-        if let (Some(patience), Some(best)) = (config.patience, state.best_r1)
-            && trainer.epoch >= state.best_epoch + patience
-        {
-            eprintln!(
-                "stopping: no better validation R@1 in {patience} epochs (best {best:.2}, epoch {})",
-                state.best_epoch
-            );
-            break;
+    let device = device::by_name(&a.device)?;
+    let mut bar = None;
+    run.fit(&model_config, &config, previous, &train_examples, validation, &device, |event| match event {
+        Event::Resuming { epoch, step } => {
+            eprintln!("resuming at epoch {epoch} (step {step}); Adam's moments restart")
         }
-        let (total, epoch) = (train_examples.len(), trainer.epoch + 1);
-        let mut bar = EpochBar::new(epoch, total);
-        let stats = trainer.train_epoch(&train_examples, |done, loss, lr| bar.update(done, loss, lr))?;
-        bar.finish();
-        let model = trainer.inference_model();
-        let mut record = serde_json::json!({
-            "epoch": stats.epoch, "mean_loss": stats.mean_loss, "seconds": stats.seconds,
-            "examples_per_second": stats.examples as f64 / stats.seconds.max(1e-9), "lr": stats.last_lr,
-        });
-        if let Some(val) = &val_set {
-            let localizer = Localizer::new(model.clone(), device.clone());
-            let evaluation = Evaluation {
-                localizer: &localizer,
-                embeddings: &embeddings,
-                parser: parser.as_ref(),
-                features_dir: &a.features,
-                options: RankOptions::default(),
-                batch: 32,
-            };
-            let (recall, _) = evaluation.run(&val.samples, |_, _| {})?;
-            let r1 = recall.percent(1, 0.5);
-            record["val"] = serde_json::to_value(recall.table()).expect("serialisable");
-            if state.best_r1.is_none_or(|b| r1 > b) {
-                state.best_r1 = Some(r1);
-                state.best_epoch = stats.epoch;
-                crate::files::save_weights(&model, &a.out.join("best.safetensors"))?;
+        Event::EpochStarted { epoch, examples } => bar = Some(EpochBar::new(epoch, examples)),
+        Event::Step { done, loss, lr } => bar.iter_mut().for_each(|b| b.update(done, loss, lr)),
+        Event::EpochDone { stats, recall_at_1, miou } => {
+            bar.take().iter().for_each(EpochBar::finish);
+            match (recall_at_1, miou) {
+                (Some(r1), Some(miou)) => eprintln!(
+                    "epoch {:>3}: loss {:.4}, val R@1 IoU=0.5 {r1:.2}, mIoU {miou:.2}",
+                    stats.epoch, stats.mean_loss
+                ),
+                _ => eprintln!("epoch {:>3}: loss {:.4}", stats.epoch, stats.mean_loss),
             }
-            eprintln!(
-                "epoch {:>3}: loss {:.4}, val R@1 IoU=0.5 {r1:.2}, mIoU {:.2}",
-                stats.epoch,
-                stats.mean_loss,
-                recall.miou()
-            );
-        } else {
-            eprintln!("epoch {:>3}: loss {:.4}", stats.epoch, stats.mean_loss);
         }
-        crate::files::save_weights(&model, &a.out.join(format!("epoch-{:03}.safetensors", stats.epoch)))?;
-        crate::files::save_weights(&model, &a.out.join("last.safetensors"))?;
-        state.step = trainer.step;
-        state.epoch = trainer.epoch;
-        state.history.push(record);
-        write(&state_path, serde_json::to_string_pretty(&state).expect("serialisable").as_bytes())?;
-    }
+        Event::Stopping { patience, best_r1, best_epoch } => {
+            eprintln!("stopping: no better validation R@1 in {patience} epochs (best {best_r1:.2}, epoch {best_epoch})")
+        }
+    })?;
     Ok(true)
 }

@@ -53,6 +53,22 @@ impl ActivationKernelOps for Flex {
 #[cfg(feature = "wgpu")]
 impl ActivationKernelOps for burn_cubecl::CubeBackend {}
 
+/// An element-wise operation whose backward needs only its output: `kernel` on the inner
+/// backend, with the output kept for `op`'s backward when the input is tracked.
+fn keeping_output<B: Backend, C: CheckpointStrategy, O: Backward<B, 1, State = FloatTensor<B>>>(
+    op: O,
+    x: FloatTensor<Autodiff<B, C>>,
+    kernel: fn(FloatTensor<B>) -> FloatTensor<B>,
+) -> FloatTensor<Autodiff<B, C>> {
+    match op.prepare::<C>([x.node()]).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => {
+            let y = kernel(x.into_primitive());
+            prep.finish(y.clone(), y)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(kernel(x.into_primitive())),
+    }
+}
+
 impl<B: Backend + ActivationKernelOps, C: CheckpointStrategy> ActivationKernelOps for Autodiff<B, C> {
     fn sigmoid_kernel(x: FloatTensor<Self>) -> FloatTensor<Self> {
         #[derive(Debug)]
@@ -70,13 +86,7 @@ impl<B: Backend + ActivationKernelOps, C: CheckpointStrategy> ActivationKernelOp
             }
         }
 
-        match Sigmoid.prepare::<C>([x.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => {
-                let y = B::sigmoid_kernel(x.into_primitive());
-                prep.finish(y.clone(), y)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::sigmoid_kernel(x.into_primitive())),
-        }
+        keeping_output::<B, C, _>(Sigmoid, x, B::sigmoid_kernel)
     }
 
     fn softmax_last_kernel(x: FloatTensor<Self>) -> FloatTensor<Self> {
@@ -96,13 +106,7 @@ impl<B: Backend + ActivationKernelOps, C: CheckpointStrategy> ActivationKernelOp
             }
         }
 
-        match Softmax.prepare::<C>([x.node()]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => {
-                let y = B::softmax_last_kernel(x.into_primitive());
-                prep.finish(y.clone(), y)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(B::softmax_last_kernel(x.into_primitive())),
-        }
+        keeping_output::<B, C, _>(Softmax, x, B::softmax_last_kernel)
     }
 }
 
