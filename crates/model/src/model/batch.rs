@@ -94,3 +94,39 @@ impl QueryBatch {
         self.lengths.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// "a person cuts" padded to width 4 beside a one-word query: `adj[cuts][person] = nsubj`
+    /// (2), self loops on the diagonal.
+    #[test]
+    fn slots_presence_and_mask_follow_the_adjacency() {
+        let device = Device::flex();
+        let (m, dim) = (4, 1);
+        #[rustfmt::skip]
+        let adjacency: Vec<i64> = [
+            vec![1, 0, 0, 0,  0, 1, 0, 0,  0, 2, 1, 0,  0, 0, 0, 0],
+            vec![1, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0],
+        ].concat();
+        let batch = QueryBatch::new(&[0.0; 8], vec![3, 1], &adjacency, m, dim, &device);
+        assert_eq!(batch.words.dims(), [2, m, dim]);
+        assert_eq!(batch.present.dims(), [2, 3, m, m, 1]);
+        let present = batch.present.into_data().to_vec::<f32>().unwrap();
+        let slots = batch.pair_slots.into_data().convert::<i64>().to_vec::<i64>().unwrap();
+        let cell = |b: usize, k: usize, i: usize, j: usize| (b * 3 + k) * m * m + i * m + j;
+        // Block 0: each real word reads itself.
+        for i in 0..3 {
+            assert_eq!((present[cell(0, 0, i, i)], slots[cell(0, 0, i, i)]), (1.0, 0));
+        }
+        // Block 1 (along the arc): cuts (2) reads person (1) through nsubj, slot 0.
+        assert_eq!((present[cell(0, 1, 2, 1)], slots[cell(0, 1, 2, 1)]), (1.0, RELATION_SLOTS as i64));
+        // Block 2 (against the arc): person reads cuts through nsubj.
+        assert_eq!((present[cell(0, 2, 1, 2)], slots[cell(0, 2, 1, 2)]), (1.0, 2 * RELATION_SLOTS as i64));
+        assert_eq!(present.iter().sum::<f32>(), 3.0 + 2.0 + 1.0, "three self loops, one arc both ways, one self loop");
+        let mask = batch.word_logit_mask.into_data().to_vec::<f32>().unwrap();
+        assert_eq!(&mask[..4], &[0.0, 0.0, 0.0, PADDING_LOGIT]);
+        assert_eq!(&mask[4..], &[0.0, PADDING_LOGIT, PADDING_LOGIT, PADDING_LOGIT]);
+    }
+}

@@ -90,3 +90,44 @@ pub(crate) fn length_mask(lengths: &[usize], batch: usize, time: usize, device: 
     }
     Tensor::from_data(TensorData::new(m, [batch, time]), device)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// With zero weights and a bias of 1 on the n gate, every step is
+    /// `h' = tanh(1) + (h - tanh(1)) / 2`: from 0, `T/2, 3T/4, 7T/8` (`T = tanh 1`), each
+    /// direction from its own first true step, zeros past the length.
+    #[test]
+    fn packed_sequences_read_only_their_true_length_in_both_directions() {
+        let device = Device::flex();
+        let (d_in, h, time) = (2, 3, 3);
+        let g = 3 * h;
+        let mut b_ih = vec![0f32; 2 * g];
+        for dir in 0..2 {
+            b_ih[dir * g + 2 * h..dir * g + 3 * h].fill(1.0);
+        }
+        let weights = GruWeightsPacked {
+            w_ih: Tensor::zeros([d_in, 2 * g], &device),
+            b_ih: Tensor::from_data(TensorData::new(b_ih, [2 * g]), &device),
+            w_hh: Tensor::zeros([2, h, g], &device),
+            b_hh: Tensor::zeros([2, g], &device),
+        };
+        let x = Tensor::<3>::ones([2, time, d_in], &device);
+        let out = BiGru::new(d_in, h, &device).forward(&weights, x, Some(&[3, 2]));
+        assert_eq!(out.dims(), [2, time, 2 * h]);
+        let out = out.into_data().to_vec::<f32>().unwrap();
+        let t = 1f32.tanh();
+        // Per sequence and time step: the forward direction's value, then the backward's.
+        let expected = [[(0.5, 0.875), (0.75, 0.75), (0.875, 0.5)], [(0.5, 0.75), (0.75, 0.5), (0.0, 0.0)]];
+        for (b, steps) in expected.iter().enumerate() {
+            for (step, &(forward, backward)) in steps.iter().enumerate() {
+                let row = &out[(b * time + step) * 2 * h..][..2 * h];
+                for (k, &v) in row.iter().enumerate() {
+                    let want = if k < h { forward } else { backward } * t;
+                    assert!((v - want).abs() < 1e-6, "sequence {b}, step {step}, unit {k}: {v} vs {want}");
+                }
+            }
+        }
+    }
+}

@@ -36,3 +36,26 @@ impl MomentHead {
         affine(fused, weight.clone(), Some(bias.clone()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_packed_head_gives_the_scores_then_the_offsets() {
+        let device = Device::flex();
+        let (d, anchors) = (5, 2);
+        let head = MomentHead::new(d, anchors, &device);
+        let fused = Tensor::<3>::random([1, 4, d], burn::tensor::Distribution::Default, &device);
+        let packed = head.pack();
+        let out = head.forward(&packed, fused.clone());
+        assert_eq!(out.dims(), [1, 4, 3 * anchors]);
+        let (score_w, score_b) = head.fc_score.transposed();
+        let (reg_w, reg_b) = head.fc_reg.transposed();
+        let scores = affine(fused.clone(), score_w, Some(score_b));
+        let offsets = affine(fused, reg_w, Some(reg_b));
+        let expected = Tensor::cat(vec![scores, offsets], 2);
+        let difference = (out - expected).abs().max().into_data().to_vec::<f32>().unwrap()[0];
+        assert!(difference < 1e-6, "{difference}");
+    }
+}

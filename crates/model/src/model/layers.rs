@@ -68,3 +68,44 @@ impl PointwiseConv {
         (self.weight.val().reshape([d_out, d_in]).transpose(), self.bias.val())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use burn::tensor::TensorData;
+
+    use super::*;
+
+    fn tensor<const D: usize>(values: &[f32], shape: [usize; D], device: &Device) -> Tensor<D> {
+        Tensor::from_data(TensorData::new(values.to_vec(), shape), device)
+    }
+
+    #[test]
+    fn linear_is_x_w_transposed_plus_b_over_the_last_dimension() {
+        let device = Device::flex();
+        let linear = Linear {
+            weight: Param::from_tensor(tensor(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [3, 2], &device)),
+            bias: Some(Param::from_tensor(tensor(&[0.5, -0.5, 1.0], [3], &device))),
+        };
+        let x = tensor(&[1.0, 1.0, 2.0, -1.0], [2, 1, 2], &device);
+        let y = linear.forward(x);
+        assert_eq!(y.dims(), [2, 1, 3]);
+        // [1, 1] -> [3, 7, 11] + b; [2, -1] -> [0, 2, 4] + b.
+        assert_eq!(y.into_data().to_vec::<f32>().unwrap(), vec![3.5, 6.5, 12.0, 0.5, 1.5, 5.0]);
+    }
+
+    #[test]
+    fn a_pointwise_conv_is_a_per_clip_linear_map() {
+        let device = Device::flex();
+        let conv = PointwiseConv::new(4, 3, &device);
+        let (w, b) = conv.transposed();
+        assert_eq!((w.dims(), b.dims()), ([4, 3], [3]));
+        // Column o of the transposed weight is output o's kernel, `weight[o, :, 0]`.
+        let weight = conv.weight.val().into_data().to_vec::<f32>().unwrap();
+        let columns = w.into_data().to_vec::<f32>().unwrap();
+        for (o, i) in (0..3).flat_map(|o| (0..4).map(move |i| (o, i))) {
+            assert_eq!(columns[i * 3 + o], weight[o * 4 + i]);
+        }
+        let bound = 1.0 / 2.0; // 1 / sqrt(d_in)
+        assert!(weight.iter().all(|v| v.abs() <= bound), "PyTorch's uniform init: {weight:?}");
+    }
+}

@@ -59,6 +59,56 @@ fn step_time(d: usize, s: usize, len: usize) -> usize {
     t
 }
 
+/// Cube `2b + d` runs direction `d` of sequence `b`: `(b, d, the length of b)`.
+#[cube]
+fn cube_sequence<F: Float>(lengths: &Tensor<F>) -> (usize, usize, usize) {
+    let b = CUBE_POS_X as usize / 2;
+    let d = CUBE_POS_X as usize % 2;
+    (b, d, u32::cast_from(lengths[b]) as usize)
+}
+
+/// Unit `j`'s gates `(r, z, n)` at the step whose input gates start at `gx`, given the state
+/// before it, and the hidden part of `n`'s pre-activation (the backward needs it).
+#[cube]
+fn step_gates<F: Float>(
+    state: &Shared<[F]>,
+    gates_x: &Tensor<F>,
+    w_hh: &Tensor<F>,
+    b_hh: &Tensor<F>,
+    gx: usize,
+    d: usize,
+    j: usize,
+    #[comptime] h: usize,
+) -> (F, F, F, F) {
+    let gh_n = hidden_gate::<F>(state, w_hh, b_hh, d, 2 * h + j, h);
+    let r = sigmoid::<F>(gates_x[gx + j] + hidden_gate::<F>(state, w_hh, b_hh, d, j, h));
+    let z = sigmoid::<F>(gates_x[gx + h + j] + hidden_gate::<F>(state, w_hh, b_hh, d, h + j, h));
+    let n = tanh::<F>(gates_x[gx + 2 * h + j] + r * gh_n);
+    (r, z, n, gh_n)
+}
+
+/// Zeroes unit `j`'s `parts` values per step in the padded steps `len..time` of sequence `b`,
+/// direction `d`, in a `[batch, time, 2, parts * h]` tensor.
+#[cube]
+fn zero_padding<F: Float>(
+    tensor: &mut Tensor<F>,
+    b: usize,
+    d: usize,
+    len: usize,
+    time: usize,
+    j: usize,
+    #[comptime] parts: usize,
+    #[comptime] h: usize,
+) {
+    for t in len..time {
+        let at = ((b * time + t) * 2 + d) * parts * h + j;
+        #[unroll]
+        for part in 0..parts {
+            tensor[at + part * h] = F::new(0.0);
+        }
+    }
+}
+
 #[cube(launch)]
 fn bigru_forward_kernel<F: Float>(
     gates_x: &Tensor<F>,
@@ -70,42 +120,29 @@ fn bigru_forward_kernel<F: Float>(
     #[comptime] h: usize,
     #[define(F)] _dtype: ElemType,
 ) {
-    // Cube (b, d) runs direction d of sequence b.
-    let b = CUBE_POS_X as usize / 2;
-    let d = CUBE_POS_X as usize % 2;
+    let (b, d, len) = cube_sequence::<F>(lengths);
     let time = time as usize;
-    let len = u32::cast_from(lengths[b]) as usize;
     let stride = CUBE_DIM_X as usize;
     let g = 3 * h;
     let mut state = Shared::<[F]>::new_slice(h);
     let mut next = Shared::<[F]>::new_slice(h);
-    let mut j = UNIT_POS_X as usize;
-    while j < h {
+    for j in range_stepped(UNIT_POS_X as usize, h, stride) {
         state[j] = F::new(0.0);
-        for t in len..time {
-            output[((b * time + t) * 2 + d) * h + j] = F::new(0.0);
-        }
-        j += stride;
+        zero_padding::<F>(output, b, d, len, time, j, 1usize, h);
     }
     sync_cube();
     for s in 0..len {
         let t = step_time(d, s, len);
         let gx = ((b * time + t) * 2 + d) * g;
-        let mut j = UNIT_POS_X as usize;
-        while j < h {
-            let r = sigmoid::<F>(gates_x[gx + j] + hidden_gate::<F>(&state, w_hh, b_hh, d, j, h));
-            let z = sigmoid::<F>(gates_x[gx + h + j] + hidden_gate::<F>(&state, w_hh, b_hh, d, h + j, h));
-            let n = tanh::<F>(gates_x[gx + 2 * h + j] + r * hidden_gate::<F>(&state, w_hh, b_hh, d, 2 * h + j, h));
+        for j in range_stepped(UNIT_POS_X as usize, h, stride) {
+            let (_, z, n, _) = step_gates::<F>(&state, gates_x, w_hh, b_hh, gx, d, j, h);
             let value = n + z * (state[j] - n);
             next[j] = value;
             output[((b * time + t) * 2 + d) * h + j] = value;
-            j += stride;
         }
         sync_cube();
-        let mut j = UNIT_POS_X as usize;
-        while j < h {
+        for j in range_stepped(UNIT_POS_X as usize, h, stride) {
             state[j] = next[j];
-            j += stride;
         }
         sync_cube();
     }
@@ -132,25 +169,17 @@ fn bigru_backward_kernel<F: Float>(
     #[define(F)] _dtype: ElemType,
 ) {
     let sequence = CUBE_POS_X as usize;
-    let b = sequence / 2;
-    let d = sequence % 2;
+    let (b, d, len) = cube_sequence::<F>(lengths);
     let time = time as usize;
-    let len = u32::cast_from(lengths[b]) as usize;
     let stride = CUBE_DIM_X as usize;
     let g = 3 * h;
     let mut previous = Shared::<[F]>::new_slice(h);
     let mut carry = Shared::<[F]>::new_slice(h);
     let mut direct = Shared::<[F]>::new_slice(h);
     let mut dgh = Shared::<[F]>::new_slice(g);
-    let mut j = UNIT_POS_X as usize;
-    while j < h {
+    for j in range_stepped(UNIT_POS_X as usize, h, stride) {
         carry[j] = F::new(0.0);
-        for t in len..time {
-            let gx = ((b * time + t) * 2 + d) * g;
-            grad_x[gx + j] = F::new(0.0);
-            grad_x[gx + h + j] = F::new(0.0);
-            grad_x[gx + 2 * h + j] = F::new(0.0);
-        }
+        zero_padding::<F>(grad_x, b, d, len, time, j, 3usize, h);
         for k in 0..h {
             let row = (sequence * h + k) * g;
             grad_w[row + j] = F::new(0.0);
@@ -160,30 +189,23 @@ fn bigru_backward_kernel<F: Float>(
         grad_b[sequence * g + j] = F::new(0.0);
         grad_b[sequence * g + h + j] = F::new(0.0);
         grad_b[sequence * g + 2 * h + j] = F::new(0.0);
-        j += stride;
     }
     for step in 0..len {
         let s = len - 1 - step;
         let t = step_time(d, s, len);
         let gx = ((b * time + t) * 2 + d) * g;
         let state_at = ((b * time + t) * 2 + d) * h;
-        let mut j = UNIT_POS_X as usize;
-        while j < h {
+        for j in range_stepped(UNIT_POS_X as usize, h, stride) {
             let mut value = F::new(0.0);
             if s > 0 {
                 let before = step_time(d, s - 1, len);
                 value = output[((b * time + before) * 2 + d) * h + j];
             }
             previous[j] = value;
-            j += stride;
         }
         sync_cube();
-        let mut j = UNIT_POS_X as usize;
-        while j < h {
-            let gh_n = hidden_gate::<F>(&previous, w_hh, b_hh, d, 2 * h + j, h);
-            let r = sigmoid::<F>(gates_x[gx + j] + hidden_gate::<F>(&previous, w_hh, b_hh, d, j, h));
-            let z = sigmoid::<F>(gates_x[gx + h + j] + hidden_gate::<F>(&previous, w_hh, b_hh, d, h + j, h));
-            let n = tanh::<F>(gates_x[gx + 2 * h + j] + r * gh_n);
+        for j in range_stepped(UNIT_POS_X as usize, h, stride) {
+            let (r, z, n, gh_n) = step_gates::<F>(&previous, gates_x, w_hh, b_hh, gx, d, j, h);
             let dh = grad_output[state_at + j] + carry[j];
             let one = F::new(1.0);
             let dn = dh * (one - z) * (one - n * n);
@@ -196,11 +218,9 @@ fn bigru_backward_kernel<F: Float>(
             dgh[h + j] = dz;
             dgh[2 * h + j] = dn * r;
             direct[j] = dh * z;
-            j += stride;
         }
         sync_cube();
-        let mut k = UNIT_POS_X as usize;
-        while k < h {
+        for k in range_stepped(UNIT_POS_X as usize, h, stride) {
             let base = d * h * g + k * g;
             let mut sum = direct[k];
             for c in 0..g {
@@ -217,7 +237,6 @@ fn bigru_backward_kernel<F: Float>(
             grad_b[sequence * g + k] += dgh[k];
             grad_b[sequence * g + h + k] += dgh[h + k];
             grad_b[sequence * g + 2 * h + k] += dgh[2 * h + k];
-            k += stride;
         }
         sync_cube();
     }
