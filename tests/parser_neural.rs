@@ -9,7 +9,7 @@ mod common;
 use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
 
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 use cmin_parser::neural_inputs::{Lexicon, TokenIds};
 use cmin_train::parser_training::export::to_neural_parser;
 use cmin_train::parser_training::trainer::{length_batches, token_batch};

@@ -2,7 +2,9 @@
 //! over Zhang & Nivre (2011)-style rich non-local features, trained with the dynamic oracle
 //! and error exploration (Goldberg & Nivre 2012, 2013).
 
-use crate::hashing::{Rng, feature, hash_str};
+use cmin_random::Rng;
+
+use crate::hashing::{feature, hash_str};
 use crate::perceptron::{Frozen, Trainable, best};
 use crate::transition::{NONE, State, num_actions};
 use crate::words::WordAtoms;

@@ -91,7 +91,7 @@ fn best_split(range: std::ops::Range<usize>, score: impl Fn(usize) -> f32) -> (f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hashing::Rng;
+    use cmin_random::Rng;
 
     fn score_of(scores: &[f32], heads: &[usize]) -> f32 {
         let size = heads.len() + 1;

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use crate::conllu::Sentence;
-use crate::hashing::{Rng, feature};
+use cmin_random::Rng;
+
+use crate::hashing::feature;
 use crate::perceptron::{Frozen, Trainable, best};
 use crate::words::{Clusters, WordAtoms, normalise};
 

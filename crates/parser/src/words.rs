@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use crate::hashing::{Rng, hash_str};
+use cmin_random::Rng;
+
+use crate::hashing::hash_str;
 
 /// Per-word values, hashed once per sentence and combined into features.
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,7 @@ use cmin_model::error::{CminError, Result};
 use cmin_model::model::Cmin;
 use cmin_model::query::{Query, batch_queries};
 use cmin_model::video::{Timeline, resample, validate_features};
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 /// Optimisation settings; the defaults are the reference's TACoS ones.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::WorldConfig;
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum Shape {

@@ -12,7 +12,7 @@
 
 use super::actors::{ACTIONS, Actor, COLOURS, SHAPES};
 use super::{Event, WorldConfig};
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 struct Network {
     dim: usize,

@@ -20,7 +20,7 @@ pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
 pub use treebank::gold_tree;
 
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 /// World settings. The defaults make 48-second videos of 96 half-second steps with 64-d
 /// features and no background actions beyond the scenarios' own events and distractors: with

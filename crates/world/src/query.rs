@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Event;
 use super::actors::{Action, Actor, INTRANSITIVE, TRANSITIVE, describe};
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 /// The syntactic construction of a query.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -5,7 +5,7 @@
 
 use super::actors::{Action, Actor, describe};
 use super::query::{QueryKind, QuerySpec};
-use cmin_parser::hashing::Rng;
+use cmin_random::Rng;
 
 fn pick<'a>(forms: &[&'a str], rng: &mut Rng) -> &'a str {
     forms[rng.below(forms.len())]

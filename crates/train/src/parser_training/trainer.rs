@@ -8,9 +8,9 @@ use burn::tensor::activation::log_softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use cmin_parser::conllu::Sentence;
-use cmin_parser::hashing::Rng;
 use cmin_parser::neural_inputs::{Lexicon, TokenIds, UNKNOWN};
 use cmin_parser::words::Clusters;
+use cmin_random::Rng;
 
 use super::network::{BiaffineNetwork, TokenBatch};
 use cmin_model::error::{CminError, Result};
