@@ -9,8 +9,8 @@ mod common;
 use burn::module::Param;
 use burn::tensor::{Device, Distribution, Tensor};
 
-use cmin_random::Rng;
 use cmin_parser::neural_inputs::{Lexicon, TokenIds};
+use cmin_random::Rng;
 use cmin_train::parser_training::export::to_neural_parser;
 use cmin_train::parser_training::trainer::{length_batches, token_batch};
 use cmin_train::parser_training::{BiaffineConfig, BiaffineNetwork, Example, ParserTrainer, predict};

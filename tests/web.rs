@@ -337,6 +337,16 @@ async fn the_parser_runs_in_the_browser_and_feeds_localize() {
     let from_text = localize(&model, &f, 0, JsValue::from_str("He took out a glass.")).await.unwrap();
     assert_eq!(strings(&get(&from_text, "words")), ["he", "took", "out", "a", "glass"]);
     assert_eq!(floats(&get(&from_parse, "scores")), floats(&get(&from_text, "scores")));
+    // Text comes back with its parse, so a caller that shows it makes one call per query.
+    assert!(get(&from_parse, "parse").is_null());
+    let parsed = get(&from_text, "parse");
+    assert_eq!(strings(&get(&parsed, "deprels")), ["nsubj", "root", "compound:prt", "det", "obj", "punct"]);
+    assert_eq!(numbers(&get(&parsed, "heads")), [2.0, 0.0, 2.0, 5.0, 2.0, 2.0]);
+    let timings = get(&from_text, "timings");
+    for part in ["parse", "inference"] {
+        let ms = get(&timings, part).as_f64().unwrap();
+        assert!(ms.is_finite() && ms >= 0.0, "{part}: {ms}");
+    }
     assert_eq!(strings(&get(&model.parse("Cut it.").unwrap(), "tokens")), ["Cut", "it", "."]);
 
     let without = load(&f, "cpu", WEIGHTS).await.unwrap();

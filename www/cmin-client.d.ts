@@ -34,11 +34,8 @@ export interface VideoInfo {
   encoded: boolean;
 }
 
-export interface WorkerLocalizeResult extends LocalizeResult {
-  parse: ParseResult | null;
-  /** Milliseconds. */
-  timings: { parse: number; inference: number };
-}
+/** `Cmin.localize`'s result for a text query: it carries the parse and the timings. */
+export type WorkerLocalizeResult = LocalizeResult;
 
 export class CminWorker {
   constructor(url?: string | URL);

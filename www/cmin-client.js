@@ -6,7 +6,7 @@
 //   await cmin.load({ onProgress });                    // Cmin.load's options; { backend, fallbackReason, config, device }
 //   const world = await cmin.world(11);                 // or: await cmin.video({ features, numClips, featureDim, duration })
 //   const r = await cmin.localize('the red star is pushed by the purple circle', { signal });
-//   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize, plus the parse and timings (ms)
+//   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize
 export class CminWorker {
   constructor(url = new URL('./cmin-worker.js', import.meta.url)) {
     this.worker = new Worker(url, { type: 'module' });

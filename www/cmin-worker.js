@@ -47,17 +47,12 @@ const handlers = {
     return loaded().parse(text);
   },
 
-  // { text, topK? }: parse, then localize in the current video; with timings in ms.
+  // { text, topK? }: localize in the current video; the result carries the parse and timings.
   async localize({ text, topK = 5 }) {
     const m = loaded();
     if (!video) throw coded('no-video', 'no video: generate a world or load clip features first');
     if (typeof text !== 'string' || !text.trim()) throw coded('query-empty', 'the query is empty: type a sentence');
-    const t0 = performance.now();
-    const parse = hasParser ? m.parse(text) : null;
-    const t1 = performance.now();
-    const result = await m.localize(video, parse ?? text, { topK });
-    const t2 = performance.now();
-    return { ...result, parse, timings: { parse: t1 - t0, inference: t2 - t1 } };
+    return m.localize(video, text, { topK });
   },
 };
 

@@ -42,3 +42,13 @@ fn start() {
     run_static_constructors();
     console_error_panic_hook::set_once();
 }
+
+/// `performance.now()` of the page or worker, in milliseconds (0 where there is none).
+pub(crate) fn now_ms() -> f64 {
+    let performance = args::field(&js_sys::global().into(), "performance");
+    let now = args::field(&performance, "now");
+    now.dyn_ref::<js_sys::Function>()
+        .and_then(|now| now.call0(&performance).ok())
+        .and_then(|t| t.as_f64())
+        .unwrap_or(0.0)
+}

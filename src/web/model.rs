@@ -16,8 +16,9 @@ use cmin_model::weights;
 use cmin_query::ParsedSentence;
 use cmin_query::embeddings::Embeddings;
 
+use super::parser::analysis_js;
 use super::{
-    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal,
+    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal, now_ms,
     option_error, run_static_constructors, set, text_of,
 };
 
@@ -345,17 +346,25 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     if aborted(&js_options)? {
         return Err(super::errors::aborted());
     }
-    let parse: ParsedSentence = match query.as_string() {
+    let started = now_ms();
+    // Text is parsed here, and its parse returned with the result, so that a caller that shows
+    // the parse does not send the query across the boundary twice.
+    let (parse, parse_js): (ParsedSentence, JsValue) = match query.as_string() {
         Some(text) => {
             let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
-            cmin_query::parsing::parse_query(parser, &text).map_err(cmin_error)?
+            let analysis = parser.analyze(&text);
+            (cmin_query::parsing::query_sentence(&analysis).map_err(cmin_error)?, analysis_js(&analysis, &text)?)
         }
-        None => serde_wasm_bindgen::from_value(query).map_err(|e| {
-            cmin_error(CminError::ParseShape(format!(
-                "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
-            )))
-        })?,
+        None => {
+            let parse = serde_wasm_bindgen::from_value(query).map_err(|e| {
+                cmin_error(CminError::ParseShape(format!(
+                    "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
+                )))
+            })?;
+            (parse, JsValue::NULL)
+        }
     };
+    let parsed = now_ms();
     let prepared = parse.prepare_at_most(&inner.embeddings, inner.localizer.config().max_words).map_err(cmin_error)?;
     let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(cmin_error)?;
     // One readback of scores, offsets and attention together.
@@ -369,6 +378,9 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
         return Err(super::errors::aborted());
     }
     let result = pending.finish(&inner.localizer, data).map_err(cmin_error)?.remove(0);
+    let timings = Object::new();
+    set(&timings, "parse", JsValue::from(parsed - started))?;
+    set(&timings, "inference", JsValue::from(now_ms() - parsed))?;
 
     let out = Object::new();
     let moments: Vec<MomentJs> =
@@ -382,6 +394,8 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     set(&out, "unknownWords", unknown.into())?;
     let truncated_from = prepared.truncated_from.or(result.truncated_from);
     set(&out, "truncatedFrom", truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
+    set(&out, "parse", parse_js)?;
+    set(&out, "timings", timings.into())?;
     if include_raw {
         set(&out, "scores", Float32Array::from(result.scores.as_slice()).into())?;
         set(&out, "offsets", Float32Array::from(result.offsets.as_slice()).into())?;

@@ -6,7 +6,7 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use super::{bytes_of, coded, internal, set};
-use cmin_query::parsing::ParserModel;
+use cmin_query::parsing::{Analysis, ParserModel};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -59,7 +59,11 @@ impl Parser {
 }
 
 pub(crate) fn analysis_to_js(model: &ParserModel, text: &str) -> Result<JsValue, JsValue> {
-    let a = model.analyze(text);
+    analysis_js(&model.analyze(text), text)
+}
+
+/// A `ParseResult` for JavaScript from the analysis of `text`.
+pub(crate) fn analysis_js(a: &Analysis, text: &str) -> Result<JsValue, JsValue> {
     let utf16 = utf16_offsets(text);
     let out = Object::new();
     let strings = |v: &[String]| serde_wasm_bindgen::to_value(v).map_err(internal);

@@ -104,6 +104,10 @@ export interface LocalizeResult {
   unknownWords: string[];
   /** Original word count when the query was cut to the model's limit, else null. */
   truncatedFrom: number | null;
+  /** The parse of a text query (as `parse(text)` gives it); null when the query was a parse. */
+  parse: ParseResult | null;
+  /** Milliseconds spent parsing the text (0 for a parse) and running the model. */
+  timings: { parse: number; inference: number };
   /** With `includeRaw`: score of every proposal [numClips x anchors] (illegal ones too). */
   scores?: Float32Array;
   /** With `includeRaw`: (start, end) offsets of every proposal [numClips x anchors x 2]. */

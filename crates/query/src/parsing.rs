@@ -25,11 +25,15 @@ impl From<&Analysis> for ParsedSentence {
 
 /// Parses a query into what [`ParsedSentence::prepare`] needs.
 pub fn parse_query(parser: &ParserModel, text: &str) -> Result<ParsedSentence> {
-    let analysis = parser.analyze(text);
+    query_sentence(&parser.analyze(text))
+}
+
+/// A query's analysis as a [`ParsedSentence`]; text with no tokens is no query.
+pub fn query_sentence(analysis: &Analysis) -> Result<ParsedSentence> {
     if analysis.tokens.is_empty() {
         return Err(CminError::EmptyQuery);
     }
-    Ok(ParsedSentence::from(&analysis))
+    Ok(ParsedSentence::from(analysis))
 }
 
 /// How our parses compare with a reference adjacency (CoreNLP in the reference data).

@@ -113,8 +113,8 @@ mod tests {
         let batch = QueryBatch::new(&[0.0; 8], vec![3, 1], &adjacency, m, dim, &device);
         assert_eq!(batch.words.dims(), [2, m, dim]);
         assert_eq!(batch.present.dims(), [2, 3, m, m, 1]);
-        let present = batch.present.into_data().to_vec::<f32>().unwrap();
-        let slots = batch.pair_slots.into_data().convert::<i64>().to_vec::<i64>().unwrap();
+        let present = batch.present.into_data().try_to_vec::<f32>().unwrap();
+        let slots = batch.pair_slots.into_data().convert::<i64>().try_to_vec::<i64>().unwrap();
         let cell = |b: usize, k: usize, i: usize, j: usize| (b * 3 + k) * m * m + i * m + j;
         // Block 0: each real word reads itself.
         for i in 0..3 {
@@ -125,7 +125,7 @@ mod tests {
         // Block 2 (against the arc): person reads cuts through nsubj.
         assert_eq!((present[cell(0, 2, 1, 2)], slots[cell(0, 2, 1, 2)]), (1.0, 2 * RELATION_SLOTS as i64));
         assert_eq!(present.iter().sum::<f32>(), 3.0 + 2.0 + 1.0, "three self loops, one arc both ways, one self loop");
-        let mask = batch.word_logit_mask.into_data().to_vec::<f32>().unwrap();
+        let mask = batch.word_logit_mask.into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(&mask[..4], &[0.0, 0.0, 0.0, PADDING_LOGIT]);
         assert_eq!(&mask[4..], &[0.0, PADDING_LOGIT, PADDING_LOGIT, PADDING_LOGIT]);
     }

@@ -116,7 +116,7 @@ mod tests {
         let x = Tensor::<3>::ones([2, time, d_in], &device);
         let out = BiGru::new(d_in, h, &device).forward(&weights, x, Some(&[3, 2]));
         assert_eq!(out.dims(), [2, time, 2 * h]);
-        let out = out.into_data().to_vec::<f32>().unwrap();
+        let out = out.into_data().try_to_vec::<f32>().unwrap();
         let t = 1f32.tanh();
         // Per sequence and time step: the forward direction's value, then the backward's.
         let expected = [[(0.5, 0.875), (0.75, 0.75), (0.875, 0.5)], [(0.5, 0.75), (0.75, 0.5), (0.0, 0.0)]];

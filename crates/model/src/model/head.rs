@@ -55,7 +55,7 @@ mod tests {
         let scores = affine(fused.clone(), score_w, Some(score_b));
         let offsets = affine(fused, reg_w, Some(reg_b));
         let expected = Tensor::cat(vec![scores, offsets], 2);
-        let difference = (out - expected).abs().max().into_data().to_vec::<f32>().unwrap()[0];
+        let difference = (out - expected).abs().max().into_data().try_to_vec::<f32>().unwrap()[0];
         assert!(difference < 1e-6, "{difference}");
     }
 }

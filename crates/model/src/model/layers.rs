@@ -90,7 +90,7 @@ mod tests {
         let y = linear.forward(x);
         assert_eq!(y.dims(), [2, 1, 3]);
         // [1, 1] -> [3, 7, 11] + b; [2, -1] -> [0, 2, 4] + b.
-        assert_eq!(y.into_data().to_vec::<f32>().unwrap(), vec![3.5, 6.5, 12.0, 0.5, 1.5, 5.0]);
+        assert_eq!(y.into_data().try_to_vec::<f32>().unwrap(), vec![3.5, 6.5, 12.0, 0.5, 1.5, 5.0]);
     }
 
     #[test]
@@ -100,8 +100,8 @@ mod tests {
         let (w, b) = conv.transposed();
         assert_eq!((w.dims(), b.dims()), ([4, 3], [3]));
         // Column o of the transposed weight is output o's kernel, `weight[o, :, 0]`.
-        let weight = conv.weight.val().into_data().to_vec::<f32>().unwrap();
-        let columns = w.into_data().to_vec::<f32>().unwrap();
+        let weight = conv.weight.val().into_data().try_to_vec::<f32>().unwrap();
+        let columns = w.into_data().try_to_vec::<f32>().unwrap();
         for (o, i) in (0..3).flat_map(|o| (0..4).map(move |i| (o, i))) {
             assert_eq!(columns[i * 3 + o], weight[o * 4 + i]);
         }
