@@ -7,10 +7,11 @@ mod common;
 use cmin_parser::conllu;
 use cmin_parser::eval::evaluate;
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, load_parser, parse_query, reference_agreement};
+use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, parse_query, reference_agreement};
 
 fn parser() -> ParserModel {
-    load_parser(&common::repo_root().join(DEFAULT_PARSER)).expect("the packaged parser loads")
+    ParserModel::from_bytes(&std::fs::read(common::repo_root().join(DEFAULT_PARSER)).unwrap())
+        .expect("the packaged parser loads")
 }
 
 /// Figures recorded in BENCHMARKS.md; these floors catch a regression or a wrong model file.

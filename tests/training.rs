@@ -7,7 +7,7 @@ mod common;
 use cmin_model::CminConfig;
 use cmin_model::model::Cmin;
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::{DEFAULT_PARSER, load_parser, parse_query};
+use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, parse_query};
 use cmin_train::device;
 use cmin_train::train::{Example, Schedule, TrainConfig, Trainer};
 use cmin_world::{WorldConfig, generate};
@@ -41,7 +41,7 @@ fn two_epochs_on_a_tiny_world_lower_the_loss() {
     let root = &common::repo_root();
     let embeddings =
         Embeddings::from_bytes(&std::fs::read(root.join("www/assets/glove-6b-50d-30k.cminemb")).unwrap()).unwrap();
-    let parser = load_parser(&root.join(DEFAULT_PARSER)).unwrap();
+    let parser = ParserModel::from_bytes(&std::fs::read(root.join(DEFAULT_PARSER)).unwrap()).unwrap();
     let world = WorldConfig { feature_dim: 32, ..WorldConfig::default() };
     let config = CminConfig {
         num_clips: 32,

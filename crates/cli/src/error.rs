@@ -1,10 +1,9 @@
-//! What a command can fail with: the library's errors and the file system's, each kept whole
-//! as the source.
-
-use std::path::PathBuf;
+//! What a command can fail with: the libraries' errors, each kept whole as the source (file
+//! errors come through `TrainError`, whose helper names the path).
 
 use cmin_model::CminError;
 use cmin_parser::ParserError;
+use cmin_train::error::TrainError;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -13,12 +12,8 @@ pub enum CliError {
     Cmin(#[from] CminError),
     #[error("parser: {0}")]
     Parser(#[from] ParserError),
-    #[error("{path}: {source}")]
-    File {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Train(#[from] TrainError),
     #[error("invalid option: {0}")]
     Option(String),
 }

@@ -1,4 +1,4 @@
-//! The commands' file I/O: every failure names the path.
+//! The commands' file I/O: every failure names the path (through `cmin_train::error::{reading, writing}`).
 
 use std::path::Path;
 
@@ -7,33 +7,31 @@ use cmin_model::{Cmin, weights};
 
 use crate::error::{CliError, Result};
 
-fn named(path: &Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
-    move |source| CliError::File { path: path.to_path_buf(), source }
-}
+use cmin_train::error::{reading, writing};
 
 pub fn read(path: impl AsRef<Path>) -> Result<Vec<u8>> {
     let path = path.as_ref();
-    std::fs::read(path).map_err(named(path))
+    Ok(reading(path, std::fs::read(path))?)
 }
 
 pub fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
     let path = path.as_ref();
-    std::fs::read_to_string(path).map_err(named(path))
+    Ok(reading(path, std::fs::read_to_string(path))?)
 }
 
 pub fn write(path: impl AsRef<Path>, bytes: impl AsRef<[u8]>) -> Result<()> {
     let path = path.as_ref();
-    std::fs::write(path, bytes).map_err(named(path))
+    Ok(writing(path, std::fs::write(path, bytes))?)
 }
 
 pub fn create_dir_all(path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
-    std::fs::create_dir_all(path).map_err(named(path))
+    Ok(writing(path, std::fs::create_dir_all(path))?)
 }
 
 pub fn create(path: impl AsRef<Path>) -> Result<std::fs::File> {
     let path = path.as_ref();
-    std::fs::File::create(path).map_err(named(path))
+    Ok(writing(path, std::fs::File::create(path))?)
 }
 
 /// A model config from a JSON file, else a named preset, else none.
@@ -54,4 +52,9 @@ pub fn model_config(path: Option<&Path>, preset: Option<&str>) -> Result<Option<
 /// A model from a safetensors file, with the config its metadata or `config` gives.
 pub fn load_weights(path: &Path, config: Option<&cmin_model::CminConfig>, device: &Device) -> Result<Cmin> {
     Ok(weights::load(&read(path)?, config, device)?)
+}
+
+/// The parser model file at `path`.
+pub fn load_parser(path: &Path) -> Result<cmin_query::parsing::ParserModel> {
+    Ok(cmin_query::parsing::ParserModel::from_bytes(&read(path)?)?)
 }

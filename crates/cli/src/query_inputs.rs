@@ -8,7 +8,8 @@ use cmin_query::embeddings::Embeddings;
 use cmin_train::data::Sample;
 
 use crate::error::Result;
-use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, load_parser};
+use crate::files::load_parser;
+use cmin_query::parsing::{DEFAULT_PARSER, ParserModel};
 
 #[derive(clap::Args)]
 pub struct QueryInputs {

@@ -77,14 +77,6 @@ pub enum CminError {
     /// Options out of range (top-k, NMS threshold).
     #[error("invalid option: {0}")]
     Option(String),
-
-    /// The dependency parser's model file or training data was rejected.
-    #[error("parser: {0}")]
-    Parser(String),
-
-    /// A file that could not be opened.
-    #[error("cannot read {path}: {message}")]
-    Io { path: String, message: String },
 }
 
 impl CminError {
@@ -109,17 +101,11 @@ impl CminError {
             }
             CminError::Malformed { .. } => "bad-file",
             CminError::Option(_) => "bad-options",
-            CminError::Parser(_) => "bad-parser",
-            CminError::Io { .. } => "io",
         }
     }
 
     pub fn malformed(what: impl Into<String>, message: impl ToString) -> Self {
         CminError::Malformed { what: what.into(), message: message.to_string() }
-    }
-
-    pub fn io(path: impl AsRef<std::path::Path>, err: impl ToString) -> Self {
-        CminError::Io { path: path.as_ref().display().to_string(), message: err.to_string() }
     }
 }
 

@@ -1,8 +1,6 @@
 //! Our dependency parser (crate `cmin-parser`) as CMIN's query front end: text → parse →
 //! [`ParsedSentence`], and agreement with the CoreNLP parses of the reference data.
 
-use std::path::Path;
-
 pub use cmin_parser::{Analysis, Model as ParserModel};
 
 use crate::prepare::ParsedSentence;
@@ -11,11 +9,6 @@ use {crate::graph::SyntaxGraph, cmin_model::relations::RELATIONS};
 
 /// The packaged parser, relative to the repository root.
 pub const DEFAULT_PARSER: &str = "www/assets/parser-en-ewt.cminparse";
-
-pub fn load_parser(path: &Path) -> Result<ParserModel> {
-    let bytes = std::fs::read(path).map_err(|e| CminError::io(path, e))?;
-    ParserModel::from_bytes(&bytes).map_err(|e| CminError::Parser(e.to_string()))
-}
 
 impl From<&Analysis> for ParsedSentence {
     fn from(a: &Analysis) -> Self {

@@ -7,9 +7,10 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::data::{Sample, features};
+use crate::error::Result;
 use crate::metrics::Recall;
 use cmin_model::Query;
-use cmin_model::error::{CminError, Result};
+use cmin_model::error::CminError;
 use cmin_model::inference::Localizer;
 use cmin_model::ranking::{RankOptions, temporal_iou};
 use cmin_query::embeddings::Embeddings;
@@ -33,7 +34,7 @@ pub fn query_for(sample: &Sample, embeddings: &Embeddings, parser: Option<&Parse
     match &sample.parse {
         Some(p) => {
             let lookup = embeddings.lookup(&p.words);
-            Query::new(lookup.vectors, embeddings.dim(), p.adjacency.clone())
+            Ok(Query::new(lookup.vectors, embeddings.dim(), p.adjacency.clone())?)
         }
         None => {
             let parser = parser.ok_or_else(|| {

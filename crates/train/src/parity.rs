@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
+use crate::error::{Result, reading};
 use crate::loss::{RegressionTarget, Targets, cmin_loss};
 use cmin_model::anchors::Anchors;
 use cmin_model::config::CminConfig;
-use cmin_model::error::{CminError, Result};
+use cmin_model::error::CminError;
 use cmin_model::model::{Cmin, QueryBatch};
 use cmin_model::ranking::unrounded_top1;
 use cmin_model::weights;
@@ -40,7 +41,9 @@ pub fn read_tensors(bytes: &[u8]) -> Result<BTreeMap<String, HostTensor>> {
                 data.chunks_exact(8).map(|b| i64::from_le_bytes(b.try_into().unwrap()) as f32).collect()
             }
             other => {
-                return Err(CminError::malformed("safetensors file", format!("tensor {name} has dtype {other:?}")));
+                return Err(
+                    CminError::malformed("safetensors file", format!("tensor {name} has dtype {other:?}")).into()
+                );
             }
         };
         out.insert(name, HostTensor { shape: view.shape().to_vec(), values });
@@ -57,10 +60,10 @@ pub fn write_tensors(tensors: &BTreeMap<String, HostTensor>) -> Result<Vec<u8>> 
         .map(|(k, t, bytes)| {
             safetensors::tensor::TensorView::new(safetensors::Dtype::F32, t.shape.clone(), bytes)
                 .map(|v| (k.to_string(), v))
-                .map_err(|e| CminError::malformed(format!("tensor {k}"), e))
+                .map_err(|e| CminError::malformed(format!("tensor {k}"), e).into())
         })
         .collect::<Result<Vec<_>>>()?;
-    safetensors::serialize(views, None).map_err(|e| CminError::malformed("safetensors output", e))
+    safetensors::serialize(views, None).map_err(|e| CminError::malformed("safetensors output", e).into())
 }
 
 /// One reference vector set.
@@ -73,7 +76,7 @@ pub struct ReferenceSet {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| CminError::io(path, e))
+    reading(path, std::fs::read(path))
 }
 
 fn with_suffix(prefix: &Path, suffix: &str) -> PathBuf {
@@ -97,7 +100,7 @@ impl ReferenceSet {
     }
 
     pub fn tensor(&self, name: &str) -> Result<&HostTensor> {
-        self.io.get(name).ok_or_else(|| CminError::malformed("reference io", format!("no tensor {name:?}")))
+        self.io.get(name).ok_or_else(|| CminError::malformed("reference io", format!("no tensor {name:?}")).into())
     }
 
     pub fn batch_size(&self) -> Result<usize> {

@@ -8,13 +8,14 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use cmin_model::error::{CminError, Result};
+use cmin_model::error::CminError;
 use cmin_model::model::Cmin;
 use cmin_model::{CminConfig, Localizer, RankOptions, weights};
 use cmin_query::{Embeddings, ParserModel};
 use serde::{Deserialize, Serialize};
 
 use crate::data::Sample;
+use crate::error::{Result, reading, writing};
 use crate::evaluate::Evaluation;
 use crate::train::{EpochStats, Example, TrainConfig, Trainer};
 
@@ -55,7 +56,7 @@ pub struct Run {
 impl Run {
     /// The run in `dir`, which is created if missing.
     pub fn new(dir: &Path) -> Result<Run> {
-        std::fs::create_dir_all(dir).map_err(|e| CminError::io(dir, e))?;
+        writing(dir, std::fs::create_dir_all(dir))?;
         Ok(Run { dir: dir.to_path_buf() })
     }
 
@@ -66,19 +67,19 @@ impl Run {
     /// The state a previous run left, to resume it.
     pub fn state(&self) -> Result<State> {
         let path = self.file("state.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| CminError::io(&path, e))?;
-        serde_json::from_str(&text).map_err(|e| CminError::malformed("training state", e))
+        let text = reading(&path, std::fs::read_to_string(&path))?;
+        Ok(serde_json::from_str(&text).map_err(|e| CminError::malformed("training state", e))?)
     }
 
     fn save(&self, model: &Cmin, name: &str) -> Result<()> {
         let path = self.file(name);
-        std::fs::write(&path, weights::save(model)?).map_err(|e| CminError::io(&path, e))
+        writing(&path, std::fs::write(&path, weights::save(model)?))
     }
 
     fn save_state(&self, state: &State) -> Result<()> {
         let path = self.file("state.json");
         let json = serde_json::to_string_pretty(state).expect("serialisable");
-        std::fs::write(&path, json).map_err(|e| CminError::io(&path, e))
+        writing(&path, std::fs::write(&path, json))
     }
 
     /// Trains `model_config` with `config` from scratch or, given the `previous` state, from
@@ -110,7 +111,7 @@ impl Run {
         autodiff.seed(config.seed.wrapping_add(state.step as u64));
         let model = if resume {
             let path = self.file("last.safetensors");
-            let bytes = std::fs::read(&path).map_err(|e| CminError::io(&path, e))?;
+            let bytes = reading(&path, std::fs::read(&path))?;
             weights::load(&bytes, None, &autodiff)?
         } else {
             Cmin::new(model_config, &autodiff)

@@ -4,10 +4,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
 use cmin_model::{Localizer, RankOptions};
 use cmin_train::data::annotations::{Format, read_file};
 use cmin_train::device;
+use cmin_train::error::TrainError;
 use cmin_train::evaluate::Evaluation;
 
 use crate::progress::QueryCount;
@@ -93,7 +94,7 @@ pub fn run(args: EvalArgs) -> Result<bool> {
         let mut file = crate::files::create(path)?;
         for p in &predictions {
             writeln!(file, "{}", serde_json::to_string(p).expect("serialisable"))
-                .map_err(|source| CliError::File { path: path.clone(), source })?;
+                .map_err(|source| TrainError::Write { path: path.clone(), source })?;
         }
     }
     Ok(true)

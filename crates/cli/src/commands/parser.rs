@@ -5,12 +5,14 @@ use std::time::Instant;
 
 use clap::Subcommand;
 
-use crate::error::{CliError, Result};
+use crate::error::Result;
+use crate::files::load_parser;
 use cmin_parser::conllu;
 use cmin_parser::eval::{evaluate, evaluate_with_gold_tags};
 use cmin_parser::train::{TrainConfig, Vectors, train};
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::{DEFAULT_PARSER, load_parser, reference_agreement};
+use cmin_query::parsing::{DEFAULT_PARSER, reference_agreement};
+use cmin_train::error::TrainError;
 
 #[derive(Subcommand)]
 pub enum ParserCommand {
@@ -226,7 +228,7 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             let parser = load_parser(&model)?;
             if text == "-" {
                 for line in std::io::stdin().lines() {
-                    let line = line.map_err(|source| CliError::File { path: "stdin".into(), source })?;
+                    let line = line.map_err(|source| TrainError::Read { path: "stdin".into(), source })?;
                     println!("{}", serde_json::to_string(&parser.analyze(&line)).unwrap_or_default());
                 }
                 return Ok(true);

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::error::Result;
+use crate::files::load_parser;
 use cmin_parser::conllu::{self, Sentence};
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::{DEFAULT_PARSER, load_parser};
+use cmin_query::parsing::DEFAULT_PARSER;
 use cmin_train::parser_training::fit::{Best, NeuralRecipe, fit};
 
 #[derive(clap::Args)]
@@ -82,7 +83,7 @@ pub fn train(a: NeuralArgs, world: impl Fn(u64) -> Vec<Sentence>) -> Result<bool
         batch_tokens: a.batch_tokens,
         min_count: a.min_count,
     };
-    let mut save = |best: Best| -> cmin_model::Result<()> {
+    let mut save = |best: Best| -> cmin_train::error::Result<()> {
         let mut model = best.model;
         model.provenance = serde_json::json!({
             "base": base.provenance,
@@ -102,7 +103,7 @@ pub fn train(a: NeuralArgs, world: impl Fn(u64) -> Vec<Sentence>) -> Result<bool
                 "dev_float_weights": { "uas": best.dev.uas(), "las": best.dev.las() },
             },
         });
-        std::fs::write(&a.out, model.to_bytes()).map_err(|e| cmin_model::CminError::io(&a.out, e))?;
+        cmin_train::error::writing(&a.out, std::fs::write(&a.out, model.to_bytes()))?;
         eprintln!("[{:>7.1}s] saved {}", started.elapsed().as_secs_f64(), a.out.display());
         Ok(())
     };

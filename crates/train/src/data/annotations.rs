@@ -124,9 +124,9 @@ pub fn read(text: &str, format: Format) -> Result<Annotations> {
     }
 }
 
-pub fn read_file(path: &std::path::Path, format: Option<Format>) -> Result<Annotations> {
-    let text = std::fs::read_to_string(path).map_err(|e| CminError::io(path, e))?;
-    read(&text, format.unwrap_or_else(|| Format::detect(&text)))
+pub fn read_file(path: &std::path::Path, format: Option<Format>) -> crate::error::Result<Annotations> {
+    let text = crate::error::reading(path, std::fs::read_to_string(path))?;
+    Ok(read(&text, format.unwrap_or_else(|| Format::detect(&text)))?)
 }
 
 fn json(text: &str, what: &str) -> Result<Value> {

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use ndarray::Array2;
 use ndarray_npy::ReadNpyExt;
 
-use cmin_model::error::{CminError, Result};
+use cmin_model::error::CminError;
+
+use crate::error::{Result, TrainError};
 
 /// One video's features, row-major `[clips, dim]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -29,18 +31,21 @@ pub fn from_npy(bytes: &[u8], what: &str) -> Result<ClipFeatures> {
                 return Err(CminError::malformed(
                     what,
                     format!("not a 2-D float32/float64 .npy array of [clips, dim] ({first})"),
-                ));
+                )
+                .into());
             }
         },
     };
     let (clips, dim) = array.dim();
     if clips == 0 || dim == 0 {
-        return Err(CminError::malformed(what, format!("empty feature array [{clips}, {dim}]")));
+        return Err(CminError::malformed(what, format!("empty feature array [{clips}, {dim}]")).into());
     }
     // Row-major whatever the file's order.
     let values: Vec<f32> = array.rows().into_iter().flat_map(|r| r.to_vec()).collect();
     if let Some(pos) = values.iter().position(|v| !v.is_finite()) {
-        return Err(CminError::malformed(what, format!("clip {}, dim {} is {}", pos / dim, pos % dim, values[pos])));
+        return Err(
+            CminError::malformed(what, format!("clip {}, dim {} is {}", pos / dim, pos % dim, values[pos])).into()
+        );
     }
     Ok(ClipFeatures { clips, dim, values })
 }
@@ -58,14 +63,18 @@ pub fn path_for(dir: &Path, video: &str) -> PathBuf {
 /// Loads a video's features; a missing file or one of the wrong width is an error naming it.
 pub fn load(dir: &Path, video: &str, expected_dim: Option<usize>) -> Result<ClipFeatures> {
     let path = path_for(dir, video);
-    let bytes = std::fs::read(&path)
-        .map_err(|e| CminError::io(&path, format!("{e} (features of video {video:?}; expected <dir>/<video>.npy)")))?;
+    let bytes = std::fs::read(&path).map_err(|source| TrainError::MissingFeatures {
+        video: video.to_string(),
+        path: path.clone(),
+        source,
+    })?;
     let f = from_npy(&bytes, &path.display().to_string())?;
     if let Some(d) = expected_dim.filter(|&d| d != f.dim) {
         return Err(CminError::malformed(
             path.display().to_string(),
             format!("features are [{}, {}], the model reads dim {d}", f.clips, f.dim),
-        ));
+        )
+        .into());
     }
     Ok(f)
 }

@@ -4,8 +4,8 @@
 
 use std::time::Instant;
 
+use crate::error::Result;
 use burn::tensor::Device;
-use cmin_model::error::Result;
 use cmin_parser::Model;
 use cmin_parser::conllu::Sentence;
 use cmin_parser::eval::Scores;
