@@ -24,7 +24,7 @@ fn ms(d: Duration) -> f64 {
 
 fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
     match name {
-        "tacos" => Cmin::new(&CminConfig::reference_tacos(), device),
+        "tacos" => CminConfig::reference_tacos().init(device),
         _ => {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
             cmin_model::weights::load(&std::fs::read(path).expect("the demo's world model"), None, device)

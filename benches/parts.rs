@@ -87,7 +87,7 @@ fn main() {
     let device = cmin_train::device::cpu();
     let config = CminConfig::reference_tacos();
     let (n, d) = (config.num_clips, config.d_model);
-    let loc = Localizer::new(Cmin::new(&config, &device), device.clone());
+    let loc = Localizer::new(config.init(&device), device.clone());
     let model: &Cmin = loc.model();
     let w = model.pack();
     let features = values(n * config.frame_dim, 1);

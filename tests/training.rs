@@ -5,7 +5,6 @@
 mod common;
 
 use cmin_model::CminConfig;
-use cmin_model::model::Cmin;
 use cmin_query::embeddings::Embeddings;
 use cmin_query::parsing::{DEFAULT_PARSER, ParserModel, parse_query};
 use cmin_train::device;
@@ -67,7 +66,7 @@ fn two_epochs_on_a_tiny_world_lower_the_loss() {
     }
     assert!(examples.len() >= 16, "{} examples", examples.len());
     let device = device::cpu().autodiff();
-    let model = Cmin::new(&config, &device);
+    let model = config.init(&device);
     let train = TrainConfig {
         lr: 2e-3,
         warmup_init_lr: 1e-4,

@@ -41,7 +41,7 @@ fn inputs(config: &CminConfig, dev: &burn::tensor::Device) -> (Tensor<3>, QueryB
 fn run(config: CminConfig) -> (Vec<usize>, f32) {
     config.validate().unwrap();
     let dev = device::cpu().autodiff();
-    let model = Cmin::new(&config, &dev);
+    let model = config.init(&dev);
     let (frames, query) = inputs(&config, &dev);
     let out = model.forward(frames, &query);
     let anchors = cmin_model::anchors::Anchors::new(config.num_clips, &config.anchor_widths);
@@ -78,7 +78,7 @@ fn reference_paper_and_every_ablation_run_forward_and_backward() {
 fn ablations_remove_their_parameters() {
     let dev = device::cpu();
     let names = |c: CminConfig| -> Vec<String> {
-        cmin_train::parity::read_tensors(&cmin_model::weights::save(&Cmin::new(&small(c), &dev)).unwrap())
+        cmin_train::parity::read_tensors(&cmin_model::weights::save(&small(c).init(&dev)).unwrap())
             .unwrap()
             .into_keys()
             .collect()
@@ -105,7 +105,7 @@ fn ablations_remove_their_parameters() {
 fn bag_of_words_ignores_word_order_and_syntax() {
     let config = small(CminConfig { bag_of_words: true, dropout: 0.0, ..CminConfig::paper(1) });
     let dev = device::cpu();
-    let model = Cmin::new(&config, &dev);
+    let model = config.init(&dev);
     let (frames, _) = inputs(&config, &dev);
     let (m, dw) = (config.max_words, config.word_dim);
     let words: Vec<f32> = (0..2 * m * dw).map(|i| ((i * 13 % 29) as f32 / 14.0) - 1.0).collect();
@@ -133,9 +133,9 @@ fn dropout_is_active_only_when_training() {
         model.forward(frames, &query).scores().into_data().try_into_vec_as::<f32>().unwrap()
     };
     let train = device::cpu().autodiff();
-    let model = Cmin::new(&config, &train);
+    let model = config.init(&train);
     assert_ne!(scores(&train, &model), scores(&train, &model), "dropout must perturb training passes");
     let eval = device::cpu();
-    let model = Cmin::new(&config, &eval);
+    let model = config.init(&eval);
     assert_eq!(scores(&eval, &model), scores(&eval, &model), "inference is deterministic");
 }

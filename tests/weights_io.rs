@@ -24,7 +24,7 @@ fn tiny_config() -> CminConfig {
 fn save_load_round_trip_keeps_config_and_values() {
     let device = device::cpu();
     let config = CminConfig { num_stages: 2, fusion: Fusion::Bilinear, ..tiny_config() };
-    let model = cmin_model::Cmin::new(&config, &device);
+    let model = config.init(&device);
     let bytes = weights::save(&model).unwrap();
     assert_eq!(weights::read_config(&bytes).unwrap(), Some(config.clone()));
     let reloaded = weights::load(&bytes, None, &device).unwrap();
@@ -50,7 +50,7 @@ fn save_load_round_trip_keeps_config_and_values() {
 fn missing_misshaped_and_extra_tensors_are_named() {
     let device = device::cpu();
     let config = tiny_config();
-    let bytes = weights::save(&cmin_model::Cmin::new(&config, &device)).unwrap();
+    let bytes = weights::save(&config.init(&device)).unwrap();
     let tensors = read_tensors(&bytes).unwrap();
     let rebuild = |edit: &dyn Fn(&mut std::collections::BTreeMap<String, cmin_train::parity::HostTensor>)| {
         let mut t = tensors.clone();

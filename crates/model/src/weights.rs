@@ -101,7 +101,7 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
     };
     config.validate()?;
     check_tensors(bytes)?;
-    let mut model = Cmin::new(&config, device);
+    let mut model = config.init(device);
     let mut store = SafetensorsStore::from_bytes(Some(bytes.to_vec()))
         .remap(remapper(&LOAD_RENAMES))
         .allow_partial(true)

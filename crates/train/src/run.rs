@@ -114,7 +114,7 @@ impl Run {
             let bytes = reading(&path, std::fs::read(&path))?;
             weights::load(&bytes, None, &autodiff)?
         } else {
-            Cmin::new(model_config, &autodiff)
+            model_config.init(&autodiff)
         };
         let mut trainer = Trainer::new(model, config.clone(), autodiff)?;
         if resume {

@@ -1,6 +1,7 @@
 //! Bidirectional GRU with PyTorch's parameter layout (gates r, z, n; reset applied after the
 //! hidden projection) and packed-sequence semantics for variable lengths.
 
+use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Tensor, TensorData};
 
@@ -26,9 +27,17 @@ pub struct BiGru {
     pub gru: GruWeights,
 }
 
-impl BiGru {
-    /// `d_in -> hidden` per direction (output `2 * hidden`).
-    pub fn new(d_in: usize, hidden: usize, device: &Device) -> Self {
+/// A [`BiGru`]'s shape: `d_in -> hidden` per direction (output `2 * hidden`).
+#[derive(Config, Debug)]
+pub struct BiGruConfig {
+    pub d_in: usize,
+    pub hidden: usize,
+}
+
+impl BiGruConfig {
+    /// PyTorch's `nn.GRU` initialisation.
+    pub fn init(&self, device: &Device) -> BiGru {
+        let (d_in, hidden) = (self.d_in, self.hidden);
         let g = 3 * hidden;
         BiGru {
             gru: GruWeights {
@@ -43,7 +52,9 @@ impl BiGru {
             },
         }
     }
+}
 
+impl BiGru {
     /// Both directions' weights side by side and transposed for products from the left: what
     /// every forward reads, so inference packs them once (see `Cmin::pack`).
     pub fn pack(&self) -> GruWeightsPacked {
@@ -114,7 +125,7 @@ mod tests {
             b_hh: Tensor::zeros([2, g], &device),
         };
         let x = Tensor::<3>::ones([2, time, d_in], &device);
-        let out = BiGru::new(d_in, h, &device).forward(&weights, x, Some(&[3, 2]));
+        let out = BiGruConfig::new(d_in, h).init(&device).forward(&weights, x, Some(&[3, 2]));
         assert_eq!(out.dims(), [2, time, 2 * h]);
         let out = out.into_data().try_to_vec::<f32>().unwrap();
         let t = 1f32.tanh();

@@ -1,9 +1,10 @@
 //! Moment retrieval head (spec §5): a score and two boundary offsets per anchor and clip.
 
+use burn::config::Config;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
-use super::layers::{PointwiseConv, affine};
+use super::layers::{PointwiseConv, PointwiseConvConfig, affine};
 
 /// Scores and offsets of every proposal; 1x1 convolutions over time.
 #[derive(Module, Debug)]
@@ -12,14 +13,23 @@ pub struct MomentHead {
     pub fc_reg: PointwiseConv,
 }
 
-impl MomentHead {
-    pub fn new(d_model: usize, num_anchors: usize, device: &Device) -> Self {
+/// A [`MomentHead`]'s shape: `num_anchors` proposals per clip.
+#[derive(Config, Debug)]
+pub struct MomentHeadConfig {
+    pub d_model: usize,
+    pub num_anchors: usize,
+}
+
+impl MomentHeadConfig {
+    pub fn init(&self, device: &Device) -> MomentHead {
         MomentHead {
-            fc_score: PointwiseConv::new(d_model, num_anchors, device),
-            fc_reg: PointwiseConv::new(d_model, 2 * num_anchors, device),
+            fc_score: PointwiseConvConfig::new(self.d_model, self.num_anchors).init(device),
+            fc_reg: PointwiseConvConfig::new(self.d_model, 2 * self.num_anchors).init(device),
         }
     }
+}
 
+impl MomentHead {
     /// Both convolutions as one product: weight `[d, 3K]` (the score columns, then the
     /// offset columns) and bias `[3K]`.
     pub fn pack(&self) -> (Tensor<2>, Tensor<1>) {
@@ -45,7 +55,7 @@ mod tests {
     fn the_packed_head_gives_the_scores_then_the_offsets() {
         let device = Device::flex();
         let (d, anchors) = (5, 2);
-        let head = MomentHead::new(d, anchors, &device);
+        let head = MomentHeadConfig::new(d, anchors).init(&device);
         let fused = Tensor::<3>::random([1, 4, d], burn::tensor::Distribution::Default, &device);
         let packed = head.pack();
         let out = head.forward(&packed, fused.clone());

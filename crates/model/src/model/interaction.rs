@@ -1,12 +1,13 @@
 //! Cross-modal interaction (spec §4): attentive aggregation, cross gate, fusion, BiGRU.
 
+use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
-use super::gru::{BiGru, GruWeightsPacked};
-use super::layers::Linear;
+use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
+use super::layers::{Linear, LinearConfig};
 use crate::config::{CminConfig, Fusion};
 use crate::ops::activation::{sigmoid, softmax_last};
 use crate::ops::attention::additive_attention_logits;
@@ -20,15 +21,24 @@ pub struct AttentiveAggregation {
     pub wst: Linear,
 }
 
-impl AttentiveAggregation {
-    pub fn new(dim: usize, device: &Device) -> Self {
+/// An [`AttentiveAggregation`]'s width.
+#[derive(Config, Debug)]
+pub struct AttentiveAggregationConfig {
+    pub dim: usize,
+}
+
+impl AttentiveAggregationConfig {
+    pub fn init(&self, device: &Device) -> AttentiveAggregation {
+        let dim = self.dim;
         AttentiveAggregation {
-            ws1: Linear::new(dim, dim, true, device),
-            ws2: Linear::new(dim, dim, false, device),
-            wst: Linear::new(dim, 1, false, device),
+            ws1: LinearConfig::new(dim, dim).init(device),
+            ws2: LinearConfig::new(dim, dim).with_bias(false).init(device),
+            wst: LinearConfig::new(dim, 1).with_bias(false).init(device),
         }
     }
+}
 
+impl AttentiveAggregation {
     /// The clip half of the attention logits, `W1 f + b1`: it depends on the video alone.
     pub fn clip_part(&self, video: Tensor<3>) -> Tensor<3> {
         self.ws1.forward(video)
@@ -62,11 +72,20 @@ pub struct CrossGate {
     pub fc_gate2: Linear,
 }
 
-impl CrossGate {
-    pub fn new(dim: usize, device: &Device) -> Self {
-        CrossGate { fc_gate1: Linear::new(dim, dim, false, device), fc_gate2: Linear::new(dim, dim, false, device) }
-    }
+/// A [`CrossGate`]'s width.
+#[derive(Config, Debug)]
+pub struct CrossGateConfig {
+    pub dim: usize,
+}
 
+impl CrossGateConfig {
+    pub fn init(&self, device: &Device) -> CrossGate {
+        let gate = || LinearConfig::new(self.dim, self.dim).with_bias(false).init(device);
+        CrossGate { fc_gate1: gate(), fc_gate2: gate() }
+    }
+}
+
+impl CrossGate {
     /// `sigmoid(G1 f)`, the video's gate on the aggregate: it depends on the video alone.
     pub fn aggregate_gate(&self, video: Tensor<3>) -> Tensor<3> {
         sigmoid(self.fc_gate1.forward(video))
@@ -91,16 +110,22 @@ pub struct BilinearFusion {
     normalise: bool,
 }
 
-impl BilinearFusion {
-    pub fn new(dim: usize, normalise: bool, device: &Device) -> Self {
-        BilinearFusion {
-            u: Linear::new(dim, dim, true, device),
-            v: Linear::new(dim, dim, true, device),
-            p: Linear::new(dim, dim, true, device),
-            normalise,
-        }
-    }
+/// A [`BilinearFusion`]'s width, and whether it standardises its two projections.
+#[derive(Config, Debug)]
+pub struct BilinearFusionConfig {
+    pub dim: usize,
+    #[config(default = false)]
+    pub normalise: bool,
+}
 
+impl BilinearFusionConfig {
+    pub fn init(&self, device: &Device) -> BilinearFusion {
+        let linear = || LinearConfig::new(self.dim, self.dim).init(device);
+        BilinearFusion { u: linear(), v: linear(), p: linear(), normalise: self.normalise }
+    }
+}
+
+impl BilinearFusion {
     pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> Tensor<3> {
         let (u, v) = (self.u.forward(video), self.v.forward(aggregate));
         let (u, v) = if self.normalise { (standardise(u), standardise(v)) } else { (u, v) };
@@ -135,17 +160,18 @@ pub struct InteractionStage {
 }
 
 impl InteractionStage {
-    pub fn new(config: &CminConfig, device: &Device) -> Self {
+    /// A stage as the model's config lays it out.
+    pub fn init(config: &CminConfig, device: &Device) -> Self {
         let d = config.d_model;
         InteractionStage {
-            v2s: AttentiveAggregation::new(d, device),
-            cross_gate: config.use_cross_gate.then(|| CrossGate::new(d, device)),
+            v2s: AttentiveAggregationConfig::new(d).init(device),
+            cross_gate: config.use_cross_gate.then(|| CrossGateConfig::new(d).init(device)),
             fusion: match config.fusion {
                 Fusion::Concat => None,
-                Fusion::Bilinear => Some(BilinearFusion::new(d, false, device)),
-                Fusion::BilinearNorm => Some(BilinearFusion::new(d, true, device)),
+                Fusion::Bilinear => Some(BilinearFusionConfig::new(d).init(device)),
+                Fusion::BilinearNorm => Some(BilinearFusionConfig::new(d).with_normalise(true).init(device)),
             },
-            rnn: BiGru::new(config.fusion_dim(), d / 2, device),
+            rnn: BiGruConfig::new(config.fusion_dim(), d / 2).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
         }
     }
@@ -241,7 +267,7 @@ mod tests {
     fn the_normalised_fusion_keeps_the_clips_apart() {
         let device = crate::device::cpu();
         device.seed(3);
-        let normalised = BilinearFusion::new(8, true, &device);
+        let normalised = BilinearFusionConfig::new(8).with_normalise(true).init(&device);
         let plain = BilinearFusion { normalise: false, ..normalised.clone() };
         let (video, aggregate) = (input(0.3, &device), input(0.14, &device).flip([1]));
         let across_clips = |t: Tensor<3>| t.var(1).mean().into_scalar::<f32>();

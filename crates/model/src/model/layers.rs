@@ -1,6 +1,7 @@
 //! Small parameter holders in PyTorch's layouts, so the reference state dict loads by name
 //! with no transposition and our saved files stay readable by the reference code.
 
+use burn::config::Config;
 use burn::module::{Initializer, Module, Param};
 use burn::tensor::{Device, Tensor};
 
@@ -29,6 +30,23 @@ pub fn affine<const D: usize>(x: Tensor<D>, w: Tensor<2>, b: Option<Tensor<1>>) 
     rows.reshape(dims)
 }
 
+/// A [`Linear`] layer's shape.
+#[derive(Config, Debug)]
+pub struct LinearConfig {
+    pub d_in: usize,
+    pub d_out: usize,
+    #[config(default = true)]
+    pub bias: bool,
+}
+
+impl LinearConfig {
+    /// PyTorch's `nn.Linear` initialisation.
+    pub fn init(&self, device: &Device) -> Linear {
+        let (d_in, d_out) = (self.d_in, self.d_out);
+        Linear { weight: uniform([d_out, d_in], d_in, device), bias: self.bias.then(|| uniform([d_out], d_in, device)) }
+    }
+}
+
 /// `y = x W^T (+ b)` with `W` stored `[out, in]` like `torch.nn.Linear`.
 #[derive(Module, Debug)]
 pub struct Linear {
@@ -37,15 +55,26 @@ pub struct Linear {
 }
 
 impl Linear {
-    pub fn new(d_in: usize, d_out: usize, bias: bool, device: &Device) -> Self {
-        Linear { weight: uniform([d_out, d_in], d_in, device), bias: bias.then(|| uniform([d_out], d_in, device)) }
-    }
-
     /// # Shapes
     /// - input: `[..., d_in]`
     /// - output: `[..., d_out]`
     pub fn forward<const D: usize>(&self, x: Tensor<D>) -> Tensor<D> {
         affine(x, self.weight.val().transpose(), self.bias.as_ref().map(Param::val))
+    }
+}
+
+/// A [`PointwiseConv`]'s shape.
+#[derive(Config, Debug)]
+pub struct PointwiseConvConfig {
+    pub d_in: usize,
+    pub d_out: usize,
+}
+
+impl PointwiseConvConfig {
+    /// PyTorch's `nn.Conv1d` initialisation.
+    pub fn init(&self, device: &Device) -> PointwiseConv {
+        let (d_in, d_out) = (self.d_in, self.d_out);
+        PointwiseConv { weight: uniform([d_out, d_in, 1], d_in, device), bias: uniform([d_out], d_in, device) }
     }
 }
 
@@ -58,10 +87,6 @@ pub struct PointwiseConv {
 }
 
 impl PointwiseConv {
-    pub fn new(d_in: usize, d_out: usize, device: &Device) -> Self {
-        PointwiseConv { weight: uniform([d_out, d_in, 1], d_in, device), bias: uniform([d_out], d_in, device) }
-    }
-
     /// The weight as a `[d_in, d_out]` matrix for products from the left, and the bias.
     pub fn transposed(&self) -> (Tensor<2>, Tensor<1>) {
         let [d_out, d_in, _] = self.weight.dims();
@@ -96,7 +121,7 @@ mod tests {
     #[test]
     fn a_pointwise_conv_is_a_per_clip_linear_map() {
         let device = Device::flex();
-        let conv = PointwiseConv::new(4, 3, &device);
+        let conv = PointwiseConvConfig::new(4, 3).init(&device);
         let (w, b) = conv.transposed();
         assert_eq!((w.dims(), b.dims()), ([4, 3], [3]));
         // Column o of the transposed weight is output o's kernel, `weight[o, :, 0]`.

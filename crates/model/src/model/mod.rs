@@ -16,7 +16,7 @@ use burn::tensor::{Device, Tensor};
 
 pub use batch::QueryBatch;
 use gru::GruWeightsPacked;
-use head::MomentHead;
+use head::{MomentHead, MomentHeadConfig};
 pub use interaction::{InteractionStage, StageOutput, StageVideo};
 use query_encoder::{QueryEncoder, QueryEncoderWeights};
 use video_encoder::VideoEncoder;
@@ -75,19 +75,21 @@ impl CminOutput {
     }
 }
 
-impl Cmin {
+impl CminConfig {
     /// A randomly initialised model (PyTorch's default initialisers). Call
     /// [`CminConfig::validate`] first; the weight loader does.
-    pub fn new(config: &CminConfig, device: &Device) -> Self {
+    pub fn init(&self, device: &Device) -> Cmin {
         Cmin {
-            sentence_encoder: QueryEncoder::new(config, device),
-            video_encoder: VideoEncoder::new(config, device),
-            stages: (0..config.num_stages).map(|_| InteractionStage::new(config, device)).collect(),
-            head: MomentHead::new(config.d_model, config.num_anchors(), device),
-            config: config.clone(),
+            sentence_encoder: QueryEncoder::init(self, device),
+            video_encoder: VideoEncoder::init(self, device),
+            stages: (0..self.num_stages).map(|_| InteractionStage::init(self, device)).collect(),
+            head: MomentHeadConfig::new(self.d_model, self.num_anchors()).init(device),
+            config: self.clone(),
         }
     }
+}
 
+impl Cmin {
     pub fn config(&self) -> &CminConfig {
         &self.config
     }

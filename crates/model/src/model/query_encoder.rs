@@ -1,13 +1,14 @@
 //! Query encoder: syntactic GCN over the dependency parse, then a BiGRU (spec §2).
 
+use burn::config::Config;
 use burn::module::{Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::batch::{NUM_ARC_RELATIONS, QueryBatch, RELATION_SLOTS};
-use super::gru::{BiGru, GruWeightsPacked, length_mask};
-use super::layers::{Linear, affine, uniform};
+use super::gru::{BiGru, BiGruConfig, GruWeightsPacked, length_mask};
+use super::layers::{Linear, LinearConfig, affine, uniform};
 use crate::config::CminConfig;
 use crate::ops::activation::sigmoid;
 
@@ -28,9 +29,18 @@ pub struct SyntacticGcnLayer {
     pub dropout: Dropout,
 }
 
-impl SyntacticGcnLayer {
-    pub fn new(dim: usize, dropout: f64, device: &Device) -> Self {
-        let linears = || (0..3).map(|_| Linear::new(dim, dim, false, device)).collect();
+/// A [`SyntacticGcnLayer`]'s width and dropout.
+#[derive(Config, Debug)]
+pub struct SyntacticGcnLayerConfig {
+    pub dim: usize,
+    #[config(default = 0.0)]
+    pub dropout: f64,
+}
+
+impl SyntacticGcnLayerConfig {
+    pub fn init(&self, device: &Device) -> SyntacticGcnLayer {
+        let (dim, dropout) = (self.dim, self.dropout);
+        let linears = || (0..3).map(|_| LinearConfig::new(dim, dim).with_bias(false).init(device)).collect();
         let biases = |count: usize| (0..count).map(|_| uniform([dim], dim, device)).collect();
         SyntacticGcnLayer {
             fc_dir_weight: linears(),
@@ -44,7 +54,9 @@ impl SyntacticGcnLayer {
             dropout: DropoutConfig::new(dropout).init(),
         }
     }
+}
 
+impl SyntacticGcnLayer {
     /// The layer's weights laid out for [`Self::forward`].
     pub fn pack(&self) -> GcnLayerWeights {
         let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
@@ -127,13 +139,15 @@ pub struct QueryEncoder {
 }
 
 impl QueryEncoder {
-    pub fn new(config: &CminConfig, device: &Device) -> Self {
+    /// The encoder as the model's config lays it out.
+    pub fn init(config: &CminConfig, device: &Device) -> Self {
         let bow = config.bag_of_words;
         let layers = if config.use_gcn && !bow { config.num_gcn_layers } else { 0 };
+        let gcn_layer = SyntacticGcnLayerConfig::new(config.word_dim).with_dropout(config.dropout);
         QueryEncoder {
-            gcn_layers: (0..layers).map(|_| SyntacticGcnLayer::new(config.word_dim, config.dropout, device)).collect(),
-            rnn: (!bow).then(|| BiGru::new(config.word_dim, config.d_model / 2, device)),
-            bag_of_words: bow.then(|| Linear::new(config.word_dim, config.d_model, true, device)),
+            gcn_layers: (0..layers).map(|_| gcn_layer.init(device)).collect(),
+            rnn: (!bow).then(|| BiGruConfig::new(config.word_dim, config.d_model / 2).init(device)),
+            bag_of_words: bow.then(|| LinearConfig::new(config.word_dim, config.d_model).init(device)),
             dropout: DropoutConfig::new(config.dropout).init(),
         }
     }

@@ -1,11 +1,12 @@
 //! Video encoder: banded multi-head self-attention over the clips, then a BiGRU (spec §3).
 
+use burn::config::Config;
 use burn::module::{Initializer, Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::gru::{BiGru, GruWeightsPacked};
-use super::layers::{Linear, affine};
+use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
+use super::layers::{Linear, LinearConfig, affine};
 use crate::config::CminConfig;
 use crate::ops::activation::softmax_last;
 
@@ -23,8 +24,18 @@ pub struct BandedSelfAttention {
     pub band: usize,
 }
 
-impl BandedSelfAttention {
-    pub fn new(dim: usize, num_heads: usize, band: usize, device: &Device) -> Self {
+/// A [`BandedSelfAttention`]'s width, heads and band (clips further apart than `band` do not
+/// attend to each other).
+#[derive(Config, Debug)]
+pub struct BandedSelfAttentionConfig {
+    pub dim: usize,
+    pub num_heads: usize,
+    pub band: usize,
+}
+
+impl BandedSelfAttentionConfig {
+    pub fn init(&self, device: &Device) -> BandedSelfAttention {
+        let (dim, num_heads, band) = (self.dim, self.num_heads, self.band);
         BandedSelfAttention {
             // PyTorch: xavier-uniform in_proj, zero biases.
             in_proj_weight: Initializer::XavierUniform { gain: 1.0 }.init_with(
@@ -34,12 +45,14 @@ impl BandedSelfAttention {
                 device,
             ),
             in_proj_bias: Initializer::Zeros.init([3 * dim], device),
-            out_proj: Linear::new(dim, dim, true, device),
+            out_proj: LinearConfig::new(dim, dim).init(device),
             num_heads,
             band,
         }
     }
+}
 
+impl BandedSelfAttention {
     /// # Shapes
     /// - x: `[batch, clips, dim]`
     /// - output: `[batch, clips, dim]`
@@ -79,13 +92,13 @@ pub struct VideoEncoder {
 }
 
 impl VideoEncoder {
-    pub fn new(config: &CminConfig, device: &Device) -> Self {
+    /// The encoder as the model's config lays it out.
+    pub fn init(config: &CminConfig, device: &Device) -> Self {
         let layers = if config.use_self_attention { config.num_attn_layers } else { 0 };
+        let attention = BandedSelfAttentionConfig::new(config.frame_dim, config.num_heads, config.attention_band);
         VideoEncoder {
-            attn_layers: (0..layers)
-                .map(|_| BandedSelfAttention::new(config.frame_dim, config.num_heads, config.attention_band, device))
-                .collect(),
-            rnn: BiGru::new(config.frame_dim, config.d_model / 2, device),
+            attn_layers: (0..layers).map(|_| attention.init(device)).collect(),
+            rnn: BiGruConfig::new(config.frame_dim, config.d_model / 2).init(device),
             dropout: DropoutConfig::new(config.dropout).init(),
         }
     }

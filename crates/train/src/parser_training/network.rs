@@ -9,8 +9,8 @@ use burn::tensor::activation::leaky_relu;
 use burn::tensor::{Device, Int, Tensor};
 use serde::{Deserialize, Serialize};
 
-use cmin_model::model::gru::BiGru;
-use cmin_model::model::layers::Linear;
+use cmin_model::model::gru::{BiGru, BiGruConfig};
+use cmin_model::model::layers::{Linear, LinearConfig};
 
 /// Slope of the MLPs' leaky ReLU (as in Dozat & Manning).
 pub const LEAKY_SLOPE: f64 = 0.1;
@@ -84,7 +84,7 @@ fn normal(shape: [usize; 2], std: f64, device: &Device) -> Param<Tensor<2>> {
 impl BiaffineNetwork {
     pub fn new(c: &BiaffineConfig, device: &Device) -> Self {
         let rnn = (0..c.layers)
-            .map(|i| BiGru::new(if i == 0 { c.input_dim() } else { 2 * c.hidden }, c.hidden, device))
+            .map(|i| BiGruConfig::new(if i == 0 { c.input_dim() } else { 2 * c.hidden }, c.hidden).init(device))
             .collect();
         BiaffineNetwork {
             words: normal([c.vocab, c.word_dim], 0.1, device),
@@ -92,14 +92,14 @@ impl BiaffineNetwork {
             tags: normal([c.tags, c.tag_dim], 0.1, device),
             suffixes: normal([c.suffix_buckets, c.suffix_dim], 0.1, device),
             rnn,
-            arc_dep: Linear::new(2 * c.hidden, c.arc_dim, true, device),
-            arc_head: Linear::new(2 * c.hidden, c.arc_dim, true, device),
-            label_dep: Linear::new(2 * c.hidden, c.label_dim, true, device),
-            label_head: Linear::new(2 * c.hidden, c.label_dim, true, device),
+            arc_dep: LinearConfig::new(2 * c.hidden, c.arc_dim).init(device),
+            arc_head: LinearConfig::new(2 * c.hidden, c.arc_dim).init(device),
+            label_dep: LinearConfig::new(2 * c.hidden, c.label_dim).init(device),
+            label_head: LinearConfig::new(2 * c.hidden, c.label_dim).init(device),
             // Zero bilinear start, as Dozat & Manning: early scores come from the bias term.
             arc_bilinear: Initializer::Zeros.init([c.arc_dim, c.arc_dim], device),
             arc_head_bias: Initializer::Zeros.init([c.arc_dim], device),
-            label_out: Linear::new(3 * c.label_dim, c.labels, true, device),
+            label_out: LinearConfig::new(3 * c.label_dim, c.labels).init(device),
             dropout: DropoutConfig::new(c.dropout).init(),
         }
     }
