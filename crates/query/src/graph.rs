@@ -96,7 +96,7 @@ pub fn relation_id(label: &str) -> Result<usize> {
 
 /// A query as the model reads it: lower-cased words and the `[m, m]` relation-id matrix
 /// (`adj[head][dep]`, self loops on the diagonal, root arcs not stored).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SyntaxGraph {
     pub words: Vec<String>,
     /// Row-major `[words.len(), words.len()]`.

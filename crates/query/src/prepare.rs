@@ -40,14 +40,23 @@ impl ParsedSentence {
     pub fn prepare_at_most(&self, embeddings: &Embeddings, max_words: usize) -> Result<PreparedQuery> {
         let (graph, words_before) =
             SyntaxGraph::from_parse_limited(&self.tokens, &self.heads, &self.deprels, max_words)?;
-        if graph.is_empty() {
+        let mut prepared = graph.prepare(embeddings)?;
+        prepared.truncated_from = (words_before > prepared.words.len()).then_some(words_before);
+        Ok(prepared)
+    }
+}
+
+impl SyntaxGraph {
+    /// The model's input for this graph: every query, whether parsed here or stored with a
+    /// dataset, becomes a [`Query`] through this one function.
+    pub fn prepare(self, embeddings: &Embeddings) -> Result<PreparedQuery> {
+        if self.is_empty() {
             return Err(CminError::EmptyQuery);
         }
-        let lookup = embeddings.lookup(&graph.words);
-        let unknown_words = lookup.unknown.iter().map(|&i| graph.words[i].clone()).collect();
-        let query = Query::new(lookup.vectors, embeddings.dim(), graph.adjacency)?;
-        let truncated_from = (words_before > graph.words.len()).then_some(words_before);
-        Ok(PreparedQuery { query, words: graph.words, unknown_words, truncated_from })
+        let lookup = embeddings.lookup(&self.words);
+        let unknown_words = lookup.unknown.iter().map(|&i| self.words[i].clone()).collect();
+        let query = Query::new(lookup.vectors, embeddings.dim(), self.adjacency)?;
+        Ok(PreparedQuery { query, words: self.words, unknown_words, truncated_from: None })
     }
 }
 

@@ -32,10 +32,7 @@ pub struct Prediction {
 /// format), otherwise our parser's.
 pub fn query_for(sample: &Sample, embeddings: &Embeddings, parser: Option<&ParserModel>) -> Result<Query> {
     match &sample.parse {
-        Some(p) => {
-            let lookup = embeddings.lookup(&p.words);
-            Ok(Query::new(lookup.vectors, embeddings.dim(), p.adjacency.clone())?)
-        }
+        Some(graph) => Ok(graph.clone().prepare(embeddings)?.query),
         None => {
             let parser = parser.ok_or_else(|| {
                 CminError::Option(format!("{:?} has no stored parse and no parser was given", sample.sentence))

@@ -33,12 +33,9 @@ pub struct Sample {
     pub parse: Option<StoredParse>,
 }
 
-/// A stored parse: lower-cased words and the row-major `[m, m]` relation-id matrix.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StoredParse {
-    pub words: Vec<String>,
-    pub adjacency: Vec<i64>,
-}
+/// A stored parse: lower-cased words and the row-major `[m, m]` relation-id matrix, the graph
+/// the query pipeline builds from a parse.
+pub type StoredParse = cmin_query::graph::SyntaxGraph;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Format {
