@@ -4,7 +4,9 @@
 use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use super::{internal, option_error};
+use cmin_model::ranking::RankOptions;
+
+use super::{cmin_error, internal, option_error};
 
 /// Bytes from an `ArrayBuffer` or a typed array.
 pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
@@ -73,4 +75,32 @@ pub(crate) fn aborted(options: &JsValue) -> Result<bool, JsValue> {
         Some(fired) => Ok(fired),
         None => Err(option_error("signal must be an AbortSignal")),
     }
+}
+
+/// Ranking options and whether raw outputs are wanted.
+pub(crate) fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsValue> {
+    let mut o = RankOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok((o, false));
+    }
+    if !options.is_object() {
+        return Err(option_error("localize options must be an object { topK?, nmsThreshold? }"));
+    }
+    let top_k = field(options, "topK");
+    if !top_k.is_undefined() {
+        let k = top_k.as_f64().filter(|k| k.fract() == 0.0 && *k >= 1.0 && *k <= 1e6);
+        o.top_k = k.ok_or_else(|| option_error("topK must be a positive integer"))? as usize;
+    }
+    let nms = field(options, "nmsThreshold");
+    if !nms.is_undefined() {
+        o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
+    }
+    o.validate().map_err(cmin_error)?;
+    let raw = field(options, "includeRaw");
+    let include_raw = match raw.as_bool() {
+        Some(b) => b,
+        None if raw.is_undefined() => false,
+        None => return Err(option_error("includeRaw must be a boolean")),
+    };
+    Ok((o, include_raw))
 }

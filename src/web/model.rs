@@ -11,7 +11,6 @@ use wasm_bindgen::prelude::*;
 use cmin_model::config::CminConfig;
 use cmin_model::error::CminError;
 use cmin_model::inference::{EncodedVideo, Localizer};
-use cmin_model::ranking::RankOptions;
 use cmin_model::weights;
 use cmin_query::ParsedSentence;
 use cmin_query::embeddings::Embeddings;
@@ -19,7 +18,7 @@ use cmin_query::embeddings::Embeddings;
 use super::parser::analysis_js;
 use super::{
     aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal, now_ms,
-    option_error, run_static_constructors, set, text_of,
+    option_error, rank_options, run_static_constructors, set, text_of,
 };
 
 const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
@@ -310,34 +309,6 @@ fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> 
     }
     let id = field(video, "id").as_f64().ok_or_else(|| option_error("video must be a Video from encodeVideo"))?;
     video_of(inner, id as u32)
-}
-
-/// Ranking options and whether raw outputs are wanted.
-fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsValue> {
-    let mut o = RankOptions::default();
-    if options.is_undefined() || options.is_null() {
-        return Ok((o, false));
-    }
-    if !options.is_object() {
-        return Err(option_error("localize options must be an object { topK?, nmsThreshold? }"));
-    }
-    let top_k = field(options, "topK");
-    if !top_k.is_undefined() {
-        let k = top_k.as_f64().filter(|k| k.fract() == 0.0 && *k >= 1.0 && *k <= 1e6);
-        o.top_k = k.ok_or_else(|| option_error("topK must be a positive integer"))? as usize;
-    }
-    let nms = field(options, "nmsThreshold");
-    if !nms.is_undefined() {
-        o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
-    }
-    o.validate().map_err(cmin_error)?;
-    let raw = field(options, "includeRaw");
-    let include_raw = match raw.as_bool() {
-        Some(b) => b,
-        None if raw.is_undefined() => false,
-        None => return Err(option_error("includeRaw must be a boolean")),
-    };
-    Ok((o, include_raw))
 }
 
 async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
