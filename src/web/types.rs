@@ -106,7 +106,7 @@ export interface LocalizeResult {
   truncatedFrom: number | null;
   /** The parse of a text query (as `parse(text)` gives it); null when the query was a parse. */
   parse: ParseResult | null;
-  /** Milliseconds spent parsing the text (0 for a parse) and running the model. */
+  /** Milliseconds spent parsing the text (or reading the given parse) and running the model. */
   timings: { parse: number; inference: number };
   /** With `includeRaw`: score of every proposal [numClips x anchors] (illegal ones too). */
   scores?: Float32Array;
