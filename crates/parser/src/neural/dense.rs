@@ -134,21 +134,22 @@ impl Dense {
 
     /// [`Dense::forward`] into a buffer of `rows * d_out`.
     pub fn forward_into(&self, x: &[f32], y: &mut [f32]) {
+        let layer = &Layer { d_in: self.d_in, d_out: self.d_out, scale: &self.scale, bias: &self.bias };
         #[cfg(target_arch = "x86_64")]
         if has_avx2_fma() {
             // SAFETY: the CPU supports AVX2 and FMA, checked just above.
             // (F16 weights exist only where F16C was found too.)
             return unsafe {
                 match &self.packed {
-                    Packed::F32(p) => dense_rows_avx2_fma(self, p, x, y),
-                    Packed::I8(p) => dense_rows_avx2_fma(self, p, x, y),
-                    Packed::F16(p) => rows_f16(self, p, x, y),
+                    Packed::F32(p) => dense_rows_avx2_fma(layer, p, x, y),
+                    Packed::I8(p) => dense_rows_avx2_fma(layer, p, x, y),
+                    Packed::F16(p) => rows_f16(layer, p, x, y),
                 }
             };
         }
         match &self.packed {
-            Packed::F32(p) => dense_rows::<f32, false>(self, p, x, y),
-            Packed::I8(p) => dense_rows::<i8, false>(self, p, x, y),
+            Packed::F32(p) => dense_rows::<f32, false>(layer, p, x, y),
+            Packed::I8(p) => dense_rows::<i8, false>(layer, p, x, y),
             #[cfg(target_arch = "x86_64")]
             Packed::F16(_) => unreachable!("half-float weights are made only where AVX2 and F16C are"),
         }

@@ -1,7 +1,14 @@
 //! The multiply-add loops of the dense layers over blocked weights: many rows at once, one
 //! row (the recurrences), and their AVX2/FMA and half-float forms on x86-64.
 
-use super::dense::Dense;
+/// What the kernels read of a dense layer besides its packed weights (see `dense::Dense`).
+pub(super) struct Layer<'a> {
+    pub d_in: usize,
+    pub d_out: usize,
+    /// Per output, padded like a block row: `y = bias + scale * (q x)`.
+    pub scale: &'a [f32],
+    pub bias: &'a [f32],
+}
 
 /// Output columns per block of the packed weights (two 8-lane registers).
 pub(super) const BLOCK: usize = 16;
@@ -38,7 +45,7 @@ pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
 /// Rows `r0..r0 + WAYS` of `y`: each weight row is read once for the four of them.
 #[inline(always)]
 pub(super) fn four_rows<W: Copy + Into<f32>, const FMA: bool>(
-    d: &Dense,
+    d: &Layer,
     packed: &[W],
     x: &[f32],
     r0: usize,
@@ -103,7 +110,7 @@ pub(super) fn finish<const FMA: bool>(y: &mut [f32], bias: &[f32; BLOCK], scale:
 /// that the multiply-adds do not wait on each other.
 #[inline(always)]
 pub(super) fn one_row<W: Copy + Into<f32>, const FMA: bool>(
-    d: &Dense,
+    d: &Layer,
     packed: &[W],
     x: &[f32],
     r: usize,
@@ -140,7 +147,7 @@ pub(super) fn one_row<W: Copy + Into<f32>, const FMA: bool>(
 }
 
 #[inline(always)]
-pub(super) fn dense_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed: &[W], x: &[f32], y: &mut [f32]) {
+pub(super) fn dense_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Layer, packed: &[W], x: &[f32], y: &mut [f32]) {
     let rows = x.len() / d.d_in.max(1);
     let mut r = 0;
     while r + WAYS <= rows {
@@ -156,14 +163,14 @@ pub(super) fn dense_rows<W: Copy + Into<f32>, const FMA: bool>(d: &Dense, packed
 /// where the CPU has them.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-pub(super) unsafe fn dense_rows_avx2_fma<W: Copy + Into<f32>>(d: &Dense, packed: &[W], x: &[f32], y: &mut [f32]) {
+pub(super) unsafe fn dense_rows_avx2_fma<W: Copy + Into<f32>>(d: &Layer, packed: &[W], x: &[f32], y: &mut [f32]) {
     dense_rows::<W, true>(d, packed, x, y)
 }
 
 /// [`one_row`] over half-float weights, row by row.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma,f16c")]
-pub(super) unsafe fn rows_f16(d: &Dense, packed: &[u16], x: &[f32], y: &mut [f32]) {
+pub(super) unsafe fn rows_f16(d: &Layer, packed: &[u16], x: &[f32], y: &mut [f32]) {
     use std::arch::x86_64::*;
     let (n_in, n_out) = (d.d_in, d.d_out);
     let (bias, _) = d.bias.as_chunks::<BLOCK>();
