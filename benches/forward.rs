@@ -10,7 +10,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use cmin_model::{Cmin, CminConfig, EncodedVideo, Localizer, RankOptions};
+use cmin_model::{EncodedVideo, Localizer, RankOptions};
 use common::{option, query, values};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -22,19 +22,8 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
-    match name {
-        "tacos" => CminConfig::reference_tacos().init(device),
-        _ => {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
-            cmin_model::weights::load(&std::fs::read(path).expect("the demo's world model"), None, device)
-                .expect("the demo's world model")
-        }
-    }
-}
-
 fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iters: usize) {
-    let loc = Localizer::new(model(model_name, &device), device.clone());
+    let loc = Localizer::new(common::model(model_name, &device), device.clone());
     let config = loc.config().clone();
     let clips = config.num_clips;
     let features = values(clips * config.frame_dim, 1);
@@ -42,7 +31,7 @@ fn bench(device_name: &str, device: burn::tensor::Device, model_name: &str, iter
     let opts = RankOptions::default();
     let encode = || -> EncodedVideo {
         let v = loc.encode_video(&features, clips, config.frame_dim, 120.0).unwrap();
-        let _ = v.encoded.clip_part.clone().slice([0..1, 0..1, 0..1]).into_data(); // wait for the device
+        common::wait_for(v.encoded.clip_part.clone());
         v
     };
     // Warm-up: allocations, and shader compilation on wgpu.

@@ -1,8 +1,10 @@
-//! Where the CPU time of `reference_tacos` goes (200 clips, 12-word query, one thread): each
-//! part of the video encoding and of a query timed on its own (the flex backend runs
-//! operations eagerly, so a part's time is the time of its call), median of N.
+//! Where the time of a forward goes (`reference_tacos` by default: 200 clips, 12-word query,
+//! one thread): each part of the video encoding and of a query timed on its own, median of N.
+//! The CPU backend runs operations eagerly, so a part's time is the time of its call; on wgpu
+//! a part is timed to the readback of one of its values, and the bench prints what such a
+//! readback costs alone.
 //!
-//! Run: `cargo bench --bench parts -- [--iters N]`.
+//! Run: `cargo bench --bench parts -- [cpu|wgpu] [--model tacos|world] [--iters N]`.
 
 mod common;
 
@@ -12,7 +14,7 @@ use cmin_model::burn::tensor::{Tensor, TensorData};
 use cmin_model::model::{Cmin, StageVideo};
 use cmin_model::ops::gru::bigru;
 use cmin_model::query::batch_queries;
-use cmin_model::{CminConfig, Localizer, RankOptions};
+use cmin_model::{Localizer, RankOptions};
 use common::{option, query, values};
 
 /// A result whose computation has finished once `wait` returns (one element is read back).
@@ -22,7 +24,7 @@ trait Wait {
 
 impl<const D: usize> Wait for Tensor<D> {
     fn wait(self) {
-        let _ = self.flatten::<1>(0, D - 1).narrow(0, 0, 1).into_data();
+        common::wait_for(self);
     }
 }
 
@@ -84,14 +86,28 @@ fn main() {
     common::one_thread();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let iters = option(&args, "--iters").and_then(|v| v.parse().ok()).unwrap_or(10);
-    let device = cmin_train::device::cpu();
-    let config = CminConfig::reference_tacos();
-    let (n, d) = (config.num_clips, config.d_model);
-    let loc = Localizer::new(config.init(&device), device.clone());
+    let device_name = if args.iter().any(|a| a == "wgpu") { "wgpu" } else { "cpu" };
+    let device = match cmin_train::device::by_name(device_name) {
+        Ok(device) => device,
+        Err(e) => return println!("{device_name} unavailable: {e}"),
+    };
+    let model_name = option(&args, "--model").unwrap_or_else(|| "tacos".into());
+    let loc = Localizer::new(common::model(&model_name, &device), device.clone());
     let model: &Cmin = loc.model();
+    let config = model.config().clone();
+    println!(
+        "{device_name} {model_name} ({} clips, d {}, 12 words), median of {iters}",
+        config.num_clips, config.d_model
+    );
+    let (n, d) = (config.num_clips, config.d_model);
     let w = model.pack();
     let features = values(n * config.frame_dim, 1);
     let q = query(12, config.word_dim);
+
+    // A GPU device runs work queued: each part below is timed to the readback of one of its
+    // values, which costs a round trip of its own.
+    let one = Tensor::<1>::from_data(TensorData::new(vec![1.0f32], [1]), &device);
+    let round_trip = time(iters, || one.clone() + 1.0);
 
     let frames = Tensor::<3>::from_data(TensorData::new(features.clone(), [1, n, config.frame_dim]), &device);
     let encoder = &model.video_encoder;
@@ -112,7 +128,7 @@ fn main() {
         encode_total,
         &[
             (
-                "banded self-attention (2 layers)",
+                "banded self-attention",
                 time(iters, || {
                     let mut x = frames.clone();
                     for layer in &encoder.attn_layers {
@@ -124,6 +140,7 @@ fn main() {
             ("video BiGRU", time(iters, || encoder.rnn.forward(&w.video_rnn, attended.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("stage projections (W1 f + b1, sigmoid(G1 f))", time(iters, || stage.prepare(encoded.clone()))),
+            ("  (a one-value readback, in each line)", round_trip),
         ],
     );
 
@@ -133,10 +150,14 @@ fn main() {
     let prepared = &video.encoded;
     let (aggregated, _) =
         stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
-    let gate = stage.cross_gate.as_ref().unwrap();
-    let aggregate_gate = prepared.aggregate_gate.clone().unwrap();
+    let gate = stage.cross_gate.as_ref().expect("the benched models have a cross gate");
+    let aggregate_gate = prepared.aggregate_gate.clone().expect("prepared with the cross gate");
     let (gated_video, gated_query) = gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone());
-    let fused_input = Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2);
+    let fuse = || match &stage.fusion {
+        Some(bilinear) => bilinear.forward(gated_video.clone(), gated_query.clone()),
+        None => Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2),
+    };
+    let fused_input = fuse();
     let fused = stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None);
     let query_total = time(iters, || {
         loc.localize(&video, &q, RankOptions::default()).unwrap();
@@ -162,10 +183,11 @@ fn main() {
                 "cross gate",
                 time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone())),
             ),
-            ("concatenation", time(iters, || Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2))),
+            ("fusion (concatenation or bilinear)", time(iters, fuse)),
             ("fusion BiGRU", time(iters, || stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("head", time(iters, || model.head.forward(&w.head, fused.clone()))),
+            ("  (a one-value readback, in each line)", round_trip),
         ],
     );
 }

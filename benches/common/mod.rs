@@ -1,6 +1,19 @@
 //! Inputs shared by the benchmarks.
 
-use cmin_model::Query;
+use cmin_model::{Cmin, CminConfig, Query};
+
+/// `reference_tacos` with random weights (latency does not depend on their values), or the
+/// demo's world model (`www/assets/cmin-world.safetensors`).
+pub fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
+    match name {
+        "tacos" => CminConfig::reference_tacos().init(device),
+        _ => {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
+            cmin_model::weights::load(&std::fs::read(path).expect("the demo's world model"), None, device)
+                .expect("the demo's world model")
+        }
+    }
+}
 
 /// Pins burn's CPU backend to one thread, so that the figures are per core whatever the
 /// machine (large products are otherwise spread over every core).
@@ -35,4 +48,11 @@ pub fn query(words: usize, dim: usize) -> Query {
 /// The value following `name` among the command-line arguments.
 pub fn option(args: &[String], name: &str) -> Option<String> {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// Returns once the device has computed `tensor`: one of its values is read back. (A GPU
+/// backend's `into_data` returns before the values arrive; reading them is what waits.)
+pub fn wait_for<const D: usize>(tensor: burn::tensor::Tensor<D>) {
+    let one = tensor.flatten::<1>(0, D - 1).narrow(0, 0, 1);
+    one.into_data().try_to_vec::<f32>().expect("a float tensor");
 }

@@ -9,8 +9,9 @@ use burn::tensor::{Device, Tensor};
 use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
 use super::layers::{Linear, LinearConfig};
 use crate::config::{CminConfig, Fusion};
-use crate::ops::activation::{sigmoid, softmax_last};
+use crate::ops::activation::{sigmoid, softmax_last, standardise_last};
 use crate::ops::attention::additive_attention_logits;
+use crate::ops::product::product;
 
 /// Additive video-to-query attention: `S_ij = w^T tanh(W1 f_i + b1 + W2 s_j)`, softmax over
 /// words, `a_i = sum_j softmax_j(S_ij) s_j` (reference module `v2s`).
@@ -61,7 +62,7 @@ impl AttentiveAggregation {
         let logits =
             additive_attention_logits(clip_part, word_part, self.wst.weight.val().reshape([dim])) + word_logit_mask;
         let attention = softmax_last(logits);
-        (attention.clone().matmul(query), attention)
+        (product(attention.clone(), query, None), attention)
     }
 }
 
@@ -128,15 +129,9 @@ impl BilinearFusionConfig {
 impl BilinearFusion {
     pub fn forward(&self, video: Tensor<3>, aggregate: Tensor<3>) -> Tensor<3> {
         let (u, v) = (self.u.forward(video), self.v.forward(aggregate));
-        let (u, v) = if self.normalise { (standardise(u), standardise(v)) } else { (u, v) };
+        let (u, v) = if self.normalise { (standardise_last(u), standardise_last(v)) } else { (u, v) };
         self.p.forward(relu(u * v))
     }
-}
-
-/// Zero mean and unit variance over the last axis (a layer norm without its affine part).
-fn standardise(x: Tensor<3>) -> Tensor<3> {
-    let (variance, mean) = x.clone().var_mean_bias(2);
-    (x - mean) / (variance + 1e-5).sqrt()
 }
 
 /// What one stage computes, kept for parity checks and the attention display.
@@ -253,7 +248,7 @@ mod tests {
     #[test]
     fn standardised_features_have_zero_mean_and_unit_variance() {
         let device = crate::device::cpu();
-        let (variance, mean) = standardise(input(2.0, &device)).var_mean_bias(2);
+        let (variance, mean) = standardise_last(input(2.0, &device)).var_mean_bias(2);
         let (variance, mean): (Vec<f32>, Vec<f32>) =
             (variance.into_data().try_to_vec().unwrap(), mean.into_data().try_to_vec().unwrap());
         assert!(mean.iter().all(|m| m.abs() < 1e-5), "{mean:?}");

@@ -5,15 +5,18 @@ use burn::config::Config;
 use burn::module::{Initializer, Module, Param};
 use burn::tensor::{Device, Tensor};
 
+use crate::ops::product::product;
+
 /// PyTorch-uniform init `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`, as `nn.Linear`/`nn.GRU` use.
 pub(crate) fn uniform<const D: usize>(shape: [usize; D], fan: usize, device: &Device) -> Param<Tensor<D>> {
     let k = 1.0 / (fan.max(1) as f64).sqrt();
     Initializer::Uniform { min: -k, max: k }.init(shape, device)
 }
 
-/// `x w + b` over the last dimension of `x` (`w` `[d_in, d_out]`, `b` `[d_out]`), as one 2-D
-/// product: the leading dimensions are folded into rows, so neither the product nor its
-/// gradient goes through broadcast batching (whose backward sums a copy per batch entry).
+/// `x w + b` over the last dimension of `x` (`w` `[d_in, d_out]`, `b` `[d_out]`), as one
+/// product ([`product`]): the leading dimensions are folded into rows, so neither the product
+/// nor its gradient goes through broadcast batching (whose backward sums a copy per batch
+/// entry), and on the GPU the bias is added by the product's own kernel.
 ///
 /// # Shapes
 /// - x: `[..., d_in]`
@@ -21,11 +24,7 @@ pub(crate) fn uniform<const D: usize>(shape: [usize; D], fan: usize, device: &De
 pub fn affine<const D: usize>(x: Tensor<D>, w: Tensor<2>, b: Option<Tensor<1>>) -> Tensor<D> {
     let mut dims = x.dims();
     let d_out = w.dims()[1];
-    let rows = x.flatten::<2>(0, D - 2).matmul(w);
-    let rows = match b {
-        Some(b) => rows + b.unsqueeze(),
-        None => rows,
-    };
+    let rows = product(x.flatten::<2>(0, D - 2).unsqueeze(), w.unsqueeze(), b);
     dims[D - 1] = d_out;
     rows.reshape(dims)
 }

@@ -11,6 +11,7 @@ use super::gru::{BiGru, BiGruConfig, GruWeightsPacked, length_mask};
 use super::layers::{Linear, LinearConfig, affine, uniform};
 use crate::config::CminConfig;
 use crate::ops::activation::sigmoid;
+use crate::ops::product::product;
 
 /// One syntactic GCN layer (spec §2): three direction blocks — self, along the arc
 /// (head gathers from dependents), against the arc (dependent gathers from head) — each with
@@ -89,7 +90,7 @@ impl SyntacticGcnLayer {
         // the blocks (rows: every word of the batch).
         let y_blocks =
             affine(x.clone(), weights.direction.clone(), None).reshape([batch * words, 3, dim]).swap_dims(0, 1); // [3, batch * words, dim]
-        let z_blocks = y_blocks.clone().matmul(weights.gate.clone());
+        let z_blocks = product(y_blocks.clone(), weights.gate.clone(), None);
         let by_batch = |t: Tensor<3>| t.reshape([3, batch, words, dim]).swap_dims(0, 1); // [batch, 3, words, dim]
         let (y, z) = (by_batch(y_blocks), by_batch(z_blocks));
         let pair_bias = |table: &Tensor<3>| {

@@ -8,5 +8,6 @@ pub mod attention;
 pub mod dispatches;
 mod flex_data;
 pub mod gru;
+pub mod product;
 #[cfg(test)]
 mod testing;

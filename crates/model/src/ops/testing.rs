@@ -26,3 +26,15 @@ pub fn gradient<const D: usize, const E: usize>(
     let grads = (f(x.clone()) * weights.clone()).sum().backward();
     x.grad(&grads).expect("x takes part in the loss")
 }
+
+/// Runs `check` on the native wgpu device; without one it is skipped locally and fails in CI.
+/// The device is made once per process: a wgpu runtime cannot be initialised twice.
+#[cfg(feature = "wgpu")]
+pub fn on_wgpu(check: fn(&Device)) {
+    static DEVICE: std::sync::OnceLock<Result<Device, String>> = std::sync::OnceLock::new();
+    match DEVICE.get_or_init(|| Device::wgpu_options().init().map_err(|e| e.to_string())) {
+        Ok(device) => check(device),
+        Err(e) if std::env::var_os("CI").is_none() => eprintln!("skipped: {e}"),
+        Err(e) => panic!("{e}"),
+    }
+}

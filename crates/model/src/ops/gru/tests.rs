@@ -2,6 +2,8 @@ use burn::tensor::activation::{sigmoid, tanh};
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::bigru;
+#[cfg(feature = "wgpu")]
+use crate::ops::testing::on_wgpu;
 use crate::ops::testing::{max_difference, values};
 
 /// The recurrence as separate tensor operations, one sequence and one step at a time: what
@@ -93,16 +95,4 @@ fn fused_recurrence_gradients_match_the_stepwise_ones_on_the_cpu() {
 #[test]
 fn fused_recurrence_gradients_match_the_stepwise_ones_on_wgpu() {
     on_wgpu(assert_gradients_match);
-}
-
-/// Runs `check` on the native wgpu device; without one it is skipped locally and fails in CI.
-/// The device is made once per process: a wgpu runtime cannot be initialised twice.
-#[cfg(feature = "wgpu")]
-fn on_wgpu(check: fn(&Device)) {
-    static DEVICE: std::sync::OnceLock<Result<Device, String>> = std::sync::OnceLock::new();
-    match DEVICE.get_or_init(|| Device::wgpu_options().init().map_err(|e| e.to_string())) {
-        Ok(device) => check(device),
-        Err(e) if std::env::var_os("CI").is_none() => eprintln!("skipped: {e}"),
-        Err(e) => panic!("{e}"),
-    }
 }

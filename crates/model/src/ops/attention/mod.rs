@@ -1,7 +1,11 @@
 //! The logits of additive attention, `s_bij = sum_k w_k tanh(a_bik + c_bjk)`, as one
 //! operation with its backward. On the CPU fused kernels compute both without the `[batch,
-//! rows, columns, dim]` intermediate; the other backends compose burn's operations (the
-//! default bodies); autodiff keeps the inputs and calls the inner backend's backward.
+//! rows, columns, dim]` intermediate; on the GPU one kernel computes the forward, and the
+//! backward composes burn's operations (the default body); autodiff keeps the inputs and calls
+//! the inner backend's backward.
+
+#[cfg(feature = "wgpu")]
+mod cube;
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -89,9 +93,6 @@ impl AttentionOps for Flex {
     }
 }
 
-#[cfg(feature = "wgpu")]
-impl AttentionOps for burn_cubecl::CubeBackend {}
-
 impl<B: Backend + AttentionOps, C: CheckpointStrategy> AttentionOps for Autodiff<B, C> {
     fn additive_attention_logits(
         a: FloatTensor<Self>,
@@ -167,6 +168,25 @@ mod tests {
         let columns = c.dims()[1];
         let hidden = (a.unsqueeze_dim::<4>(2) + c.unsqueeze_dim::<4>(1)).tanh();
         hidden.reshape([batch, rows * columns, dim]).matmul(w.reshape([1, dim, 1])).reshape([batch, rows, columns])
+    }
+
+    /// Shapes as the model uses them: the clip half expanded over a batch of queries.
+    fn assert_logits_match(device: &burn::tensor::Device) {
+        let a = tensor([1, 7, 19], 1, 1.5, device).expand([2, 7, 19]);
+        let (c, w) = (tensor([2, 5, 19], 2, 1.5, device), tensor([19], 3, 1.0, device));
+        let difference = max_difference(additive_attention_logits(a.clone(), c.clone(), w.clone()), composed(a, c, w));
+        assert!(difference < 1e-5, "{difference}");
+    }
+
+    #[test]
+    fn logits_match_the_composed_ones_on_the_cpu() {
+        assert_logits_match(&crate::device::cpu());
+    }
+
+    #[cfg(feature = "wgpu")]
+    #[test]
+    fn logits_match_the_composed_ones_on_wgpu() {
+        crate::ops::testing::on_wgpu(assert_logits_match);
     }
 
     #[test]

@@ -1,9 +1,14 @@
-//! Sigmoid and softmax (over the last dimension) as operations of our own: burn's CPU backend
-//! evaluates them with a library call per element, which made the GCN's edge gates alone cost
-//! more than its products. On the CPU they run the vectorised kernels of `cmin-kernels`; the
-//! other backends use burn's operations (default bodies); autodiff keeps the output and
-//! differentiates through it (`y (1 - y)`, `y (g - sum(g y))`), so training gets the fast
-//! forward too.
+//! Sigmoid, softmax and standardisation (the last two over the last dimension) as operations
+//! of our own. burn's CPU backend evaluates sigmoid and softmax with a library call per
+//! element, which made the GCN's edge gates alone cost more than its products: on the CPU they
+//! run the vectorised kernels of `cmin-kernels`. On the GPU, softmax and standardisation are
+//! each one kernel (a unit per row) instead of five to seven of burn's. Autodiff keeps the
+//! output of sigmoid and softmax and differentiates through it (`y (1 - y)`,
+//! `y (g - sum(g y))`), so training gets the fast forward too; standardisation is composed of
+//! burn's operations there and on the CPU (the default body).
+
+#[cfg(feature = "wgpu")]
+mod cube;
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -30,7 +35,24 @@ pub trait ActivationKernelOps: Backend {
         let sum = Self::float_sum_dim(e.clone(), last);
         Self::float_div(e, sum)
     }
+
+    /// Zero mean and unit variance over the last dimension, `(x - mean) / sqrt(var + 1e-5)`
+    /// with the biased variance (a layer norm without its affine part).
+    fn standardise_last_kernel(x: FloatTensor<Self>) -> FloatTensor<Self> {
+        let last = x.shape().num_dims() - 1;
+        let width = x.shape()[last] as f32;
+        let mean = Self::float_div_scalar(Self::float_sum_dim(x.clone(), last), width.into());
+        let centred = Self::float_sub(x, mean);
+        let variance = Self::float_div_scalar(
+            Self::float_sum_dim(Self::float_mul(centred.clone(), centred.clone()), last),
+            width.into(),
+        );
+        Self::float_div(centred, Self::float_sqrt(Self::float_add_scalar(variance, STANDARDISE_EPSILON.into())))
+    }
 }
+
+/// Added to the variance before its square root in [`standardise_last`].
+pub const STANDARDISE_EPSILON: f32 = 1e-5;
 
 impl ActivationKernelOps for Flex {
     fn sigmoid_kernel(x: FlexTensor) -> FlexTensor {
@@ -49,9 +71,6 @@ impl ActivationKernelOps for Flex {
         tensor(values, dims)
     }
 }
-
-#[cfg(feature = "wgpu")]
-impl ActivationKernelOps for burn_cubecl::CubeBackend {}
 
 /// An element-wise operation whose backward needs only its output: `kernel` on the inner
 /// backend, with the output kept for `op`'s backward when the input is tracked.
@@ -120,6 +139,12 @@ pub fn softmax_last<const D: usize>(x: Tensor<D>) -> Tensor<D> {
     Tensor::from_dispatch(<Dispatch as ActivationKernelOps>::softmax_last_kernel(x.into_dispatch()))
 }
 
+/// Zero mean and unit variance over the last dimension (see
+/// [`ActivationKernelOps::standardise_last_kernel`]).
+pub fn standardise_last<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    Tensor::from_dispatch(<Dispatch as ActivationKernelOps>::standardise_last_kernel(x.into_dispatch()))
+}
+
 #[cfg(test)]
 mod tests {
     use burn::tensor::activation;
@@ -134,11 +159,9 @@ mod tests {
         x + mask
     }
 
-    #[test]
-    fn sigmoid_and_softmax_match_burns_on_the_cpu() {
-        let device = crate::device::cpu();
-        let x = logits(&device);
-        let gates = tensor([3, 4, 9], 2, 12.0, &device);
+    fn assert_activations_match_burns(device: &burn::tensor::Device) {
+        let x = logits(device);
+        let gates = tensor([3, 4, 9], 2, 12.0, device);
         assert!(max_difference(sigmoid(gates.clone()), activation::sigmoid(gates)) < 1e-6);
         let ours = softmax_last(x.clone());
         assert!(max_difference(ours.clone(), activation::softmax(x, 2)) < 1e-6);
@@ -147,6 +170,21 @@ mod tests {
             0.0,
             "masked entries get no weight"
         );
+        let features = tensor([2, 6, 33], 4, 3.0, device) + 1.5;
+        let (variance, mean) = features.clone().var_mean_bias(2);
+        let expected = (features.clone() - mean) / (variance + STANDARDISE_EPSILON).sqrt();
+        assert!(max_difference(standardise_last(features), expected) < 1e-5);
+    }
+
+    #[test]
+    fn activations_match_burns_on_the_cpu() {
+        assert_activations_match_burns(&crate::device::cpu());
+    }
+
+    #[cfg(feature = "wgpu")]
+    #[test]
+    fn activations_match_burns_on_wgpu() {
+        crate::ops::testing::on_wgpu(assert_activations_match_burns);
     }
 
     #[test]

@@ -1,0 +1,137 @@
+//! The product on every CubeCL runtime: each unit computes a `TILE x TILE` block of the output
+//! in registers, reading its rows of `x` and columns of `w` straight from global memory, through
+//! their strides (a transposed weight is read in place, with no copy). Neighbouring units take
+//! neighbouring column blocks.
+
+use burn::backend::cubecl::dtype_to_storage_type;
+use burn::backend::{Shape, TensorMetadata};
+use burn_cubecl::CubeBackend;
+use burn_cubecl::ops::numeric::empty_device_dtype;
+use burn_cubecl::tensor::CubeTensor;
+use cubecl::calculate_cube_count_elemwise;
+use cubecl::prelude::*;
+
+use super::ProductOps;
+
+/// Rows and columns of the output per unit.
+const TILE: usize = 4;
+
+/// Units per cube.
+const CUBE_UNITS: u32 = 64;
+
+#[cube(launch)]
+fn product_kernel<F: Float>(
+    x: &Tensor<F>,
+    w: &Tensor<F>,
+    bias: &Tensor<F>,
+    output: &mut Tensor<F>,
+    #[comptime] has_bias: bool,
+    #[define(F)] _dtype: ElemType,
+) {
+    let (batch, rows, columns) = (x.shape(0), x.shape(1), w.shape(2));
+    let row_blocks = (rows + TILE - 1) / TILE;
+    let column_blocks = (columns + TILE - 1) / TILE;
+    let blocks = row_blocks * column_blocks;
+    if ABSOLUTE_POS >= batch * blocks {
+        terminate!();
+    }
+    let b = ABSOLUTE_POS / blocks;
+    let block = ABSOLUTE_POS % blocks;
+    let row0 = (block / column_blocks) * TILE;
+    let column0 = (block % column_blocks) * TILE;
+    let mut w_base = 0;
+    if w.shape(0) > 1 {
+        w_base = b * w.stride(0);
+    }
+
+    // Edge tiles read the last row or column again instead of branching; those sums are
+    // not stored.
+    let mut x_rows = Array::<usize>::new(TILE);
+    let mut w_columns = Array::<usize>::new(TILE);
+    #[unroll]
+    for i in 0..TILE {
+        let mut row = row0 + i;
+        if row >= rows {
+            row = rows - 1;
+        }
+        let mut column = column0 + i;
+        if column >= columns {
+            column = columns - 1;
+        }
+        x_rows[i] = b * x.stride(0) + row * x.stride(1);
+        w_columns[i] = w_base + column * w.stride(2);
+    }
+    let mut sums = Array::<F>::new(TILE * TILE);
+    #[unroll]
+    for i in 0..TILE * TILE {
+        sums[i] = F::new(0.0);
+    }
+    let (x_step, w_step) = (x.stride(2), w.stride(1));
+    for k in 0..x.shape(2) {
+        let mut xs = Array::<F>::new(TILE);
+        #[unroll]
+        for i in 0..TILE {
+            xs[i] = x[x_rows[i] + k * x_step];
+        }
+        #[unroll]
+        for j in 0..TILE {
+            let wv = w[w_columns[j] + k * w_step];
+            #[unroll]
+            for i in 0..TILE {
+                sums[i * TILE + j] += xs[i] * wv;
+            }
+        }
+    }
+    #[unroll]
+    for i in 0..TILE {
+        let row = row0 + i;
+        #[unroll]
+        for j in 0..TILE {
+            let column = column0 + j;
+            if row < rows && column < columns {
+                let mut value = sums[i * TILE + j];
+                if has_bias {
+                    value += bias[column * bias.stride(0)];
+                }
+                output[(b * rows + row) * columns + column] = value;
+            }
+        }
+    }
+}
+
+impl ProductOps for CubeBackend {
+    fn product(x: CubeTensor, w: CubeTensor) -> CubeTensor {
+        launch(x, w, None)
+    }
+
+    fn product_with_bias(x: CubeTensor, w: CubeTensor, bias: CubeTensor) -> CubeTensor {
+        launch(x, w, Some(bias))
+    }
+}
+
+fn launch(x: CubeTensor, w: CubeTensor, bias: Option<CubeTensor>) -> CubeTensor {
+    let [batch, rows, _] = x.shape().dims::<3>();
+    let columns = w.shape().dims::<3>()[2];
+    let output = empty_device_dtype(x.client.clone(), x.device.clone(), Shape::new([batch, rows, columns]), x.dtype);
+    let units = batch * rows.div_ceil(TILE) * columns.div_ceil(TILE);
+    if units == 0 {
+        return output;
+    }
+    let cube_dim = CubeDim::new_1d(CUBE_UNITS);
+    let has_bias = bias.is_some();
+    // Without a bias the kernel never reads its bias argument; any tensor will do.
+    let bias = bias.unwrap_or_else(|| x.clone());
+    let dtype = dtype_to_storage_type(x.dtype);
+    product_kernel::launch(
+        &x.client.clone(),
+        calculate_cube_count_elemwise(&x.client, units, cube_dim),
+        cube_dim,
+        x.into_tensor_arg(),
+        w.into_tensor_arg(),
+        bias.into_tensor_arg(),
+        output.clone().into_tensor_arg(),
+        has_bias,
+        dtype,
+    );
+    output
+}
