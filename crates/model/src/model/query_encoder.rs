@@ -10,7 +10,7 @@ use super::batch::{NUM_ARC_RELATIONS, QueryBatch, RELATION_SLOTS};
 use super::gru::{BiGru, BiGruConfig, GruWeightsPacked, length_mask};
 use super::layers::{Linear, LinearConfig, affine, uniform};
 use crate::config::CminConfig;
-use crate::ops::activation::sigmoid;
+use crate::ops::gcn::gcn_messages;
 use crate::ops::product::product;
 
 /// One syntactic GCN layer (spec §2): three direction blocks — self, along the arc
@@ -79,7 +79,8 @@ impl SyntacticGcnLayer {
     /// `x + dropout(ReLU(sum_k sum_j [j -> i in block k] (y_kj + b_kr) * sigmoid(z_kj + c_kr)))`
     /// with `y_k = W_k x`, `z_k = G_k y_k` and `r` the relation of the pair: the three
     /// direction blocks and all relations at once (biases picked per word pair by their row
-    /// in the bias tables), so a layer is a dozen operations whatever the parse.
+    /// in the bias tables; see [`gcn_messages`]), so a layer is a few operations whatever the
+    /// parse.
     ///
     /// # Shapes
     /// - x: `[batch, words, dim]`
@@ -92,18 +93,15 @@ impl SyntacticGcnLayer {
             affine(x.clone(), weights.direction.clone(), None).reshape([batch * words, 3, dim]).swap_dims(0, 1); // [3, batch * words, dim]
         let z_blocks = product(y_blocks.clone(), weights.gate.clone(), None);
         let by_batch = |t: Tensor<3>| t.reshape([3, batch, words, dim]).swap_dims(0, 1); // [batch, 3, words, dim]
-        let (y, z) = (by_batch(y_blocks), by_batch(z_blocks));
-        let pair_bias = |table: &Tensor<3>| {
-            table
-                .clone()
-                .reshape([3 * RELATION_SLOTS, dim])
-                .select(0, query.pair_slots.clone())
-                .reshape([batch, 3, words, words, dim])
-        };
-        let edge = (y.unsqueeze_dim::<5>(2) + pair_bias(&weights.direction_biases))
-            * sigmoid(z.unsqueeze_dim::<5>(2) + pair_bias(&weights.gate_biases));
-        let gathered = (edge * query.present.clone()).sum_dim(3).sum_dim(1).reshape([batch, words, dim]);
-        x + self.dropout.forward(relu(gathered))
+        let messages = gcn_messages(
+            by_batch(y_blocks),
+            by_batch(z_blocks),
+            weights.direction_biases.clone(),
+            weights.gate_biases.clone(),
+            query.pair_slots.clone(),
+            query.present.clone(),
+        );
+        x + self.dropout.forward(relu(messages))
     }
 }
 

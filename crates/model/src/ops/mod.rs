@@ -7,6 +7,7 @@ pub mod attention;
 #[cfg(feature = "wgpu")]
 pub mod dispatches;
 mod flex_data;
+pub mod gcn;
 pub mod gru;
 pub mod product;
 #[cfg(test)]

@@ -30,10 +30,11 @@ fn tanh<F: Float>(x: F) -> F {
     F::new(2.0) * sigmoid::<F>(F::new(2.0) * x) - F::new(1.0)
 }
 
-/// `b + sum_k state[k] w[k, column]` for one column of `w_hh` `[h, 3h]`.
+/// `b + sum_k state[at + k] w[k, column]` for one column of `w_hh` `[h, 3h]`.
 #[cube]
 fn hidden_gate<F: Float>(
     state: &Shared<[F]>,
+    at: usize,
     w_hh: &Tensor<F>,
     b_hh: &Tensor<F>,
     d: usize,
@@ -44,7 +45,7 @@ fn hidden_gate<F: Float>(
     let base = d * h * g + column;
     let mut sum = b_hh[d * g + column];
     for k in 0..h {
-        sum += state[k] * w_hh[base + k * g];
+        sum += state[at + k] * w_hh[base + k * g];
     }
     sum
 }
@@ -68,10 +69,12 @@ fn cube_sequence<F: Float>(lengths: &Tensor<F>) -> (usize, usize, usize) {
 }
 
 /// Unit `j`'s gates `(r, z, n)` at the step whose input gates start at `gx`, given the state
-/// before it, and the hidden part of `n`'s pre-activation (the backward needs it).
+/// before it (`state[at..at + h]`), and the hidden part of `n`'s pre-activation (the backward
+/// needs it).
 #[cube]
 fn step_gates<F: Float>(
     state: &Shared<[F]>,
+    at: usize,
     gates_x: &Tensor<F>,
     w_hh: &Tensor<F>,
     b_hh: &Tensor<F>,
@@ -80,9 +83,9 @@ fn step_gates<F: Float>(
     j: usize,
     #[comptime] h: usize,
 ) -> (F, F, F, F) {
-    let gh_n = hidden_gate::<F>(state, w_hh, b_hh, d, 2 * h + j, h);
-    let r = sigmoid::<F>(gates_x[gx + j] + hidden_gate::<F>(state, w_hh, b_hh, d, j, h));
-    let z = sigmoid::<F>(gates_x[gx + h + j] + hidden_gate::<F>(state, w_hh, b_hh, d, h + j, h));
+    let gh_n = hidden_gate::<F>(state, at, w_hh, b_hh, d, 2 * h + j, h);
+    let r = sigmoid::<F>(gates_x[gx + j] + hidden_gate::<F>(state, at, w_hh, b_hh, d, j, h));
+    let z = sigmoid::<F>(gates_x[gx + h + j] + hidden_gate::<F>(state, at, w_hh, b_hh, d, h + j, h));
     let n = tanh::<F>(gates_x[gx + 2 * h + j] + r * gh_n);
     (r, z, n, gh_n)
 }
@@ -124,25 +127,23 @@ fn bigru_forward_kernel<F: Float>(
     let time = time as usize;
     let stride = CUBE_DIM_X as usize;
     let g = 3 * h;
-    let mut state = Shared::<[F]>::new_slice(h);
-    let mut next = Shared::<[F]>::new_slice(h);
+    // Two halves: step s reads the state from one and writes the next into the other, so a
+    // single barrier per step separates the writes from the next step's reads.
+    let mut states = Shared::<[F]>::new_slice(2 * h);
     for j in range_stepped(UNIT_POS_X as usize, h, stride) {
-        state[j] = F::new(0.0);
+        states[j] = F::new(0.0);
         zero_padding::<F>(output, b, d, len, time, j, 1usize, h);
     }
     sync_cube();
     for s in 0..len {
         let t = step_time(d, s, len);
         let gx = ((b * time + t) * 2 + d) * g;
+        let (read, write) = ((s % 2) * h, ((s + 1) % 2) * h);
         for j in range_stepped(UNIT_POS_X as usize, h, stride) {
-            let (_, z, n, _) = step_gates::<F>(&state, gates_x, w_hh, b_hh, gx, d, j, h);
-            let value = n + z * (state[j] - n);
-            next[j] = value;
+            let (_, z, n, _) = step_gates::<F>(&states, read, gates_x, w_hh, b_hh, gx, d, j, h);
+            let value = n + z * (states[read + j] - n);
+            states[write + j] = value;
             output[((b * time + t) * 2 + d) * h + j] = value;
-        }
-        sync_cube();
-        for j in range_stepped(UNIT_POS_X as usize, h, stride) {
-            state[j] = next[j];
         }
         sync_cube();
     }
@@ -205,7 +206,7 @@ fn bigru_backward_kernel<F: Float>(
         }
         sync_cube();
         for j in range_stepped(UNIT_POS_X as usize, h, stride) {
-            let (r, z, n, gh_n) = step_gates::<F>(&previous, gates_x, w_hh, b_hh, gx, d, j, h);
+            let (r, z, n, gh_n) = step_gates::<F>(&previous, 0, gates_x, w_hh, b_hh, gx, d, j, h);
             let dh = grad_output[state_at + j] + carry[j];
             let one = F::new(1.0);
             let dn = dh * (one - z) * (one - n * n);
