@@ -24,7 +24,7 @@ pub(crate) fn uniform<const D: usize>(shape: [usize; D], fan: usize, device: &De
 pub fn affine<const D: usize>(x: Tensor<D>, w: Tensor<2>, b: Option<Tensor<1>>) -> Tensor<D> {
     let mut dims = x.dims();
     let d_out = w.dims()[1];
-    let rows = product(x.flatten::<2>(0, D - 2).unsqueeze(), w.unsqueeze(), b);
+    let rows = product(x.flatten::<2>(0, D - 2), w, b);
     dims[D - 1] = d_out;
     rows.reshape(dims)
 }

@@ -4,6 +4,7 @@
 //! neighbouring column blocks.
 
 use burn::backend::cubecl::dtype_to_storage_type;
+use burn::backend::ops::FloatTensorOps;
 use burn::backend::{Shape, TensorMetadata};
 use burn_cubecl::CubeBackend;
 use burn_cubecl::ops::numeric::empty_device_dtype;
@@ -109,29 +110,38 @@ impl ProductOps for CubeBackend {
     }
 }
 
+/// Views a matrix as a batch of one.
+fn batched(t: CubeTensor) -> CubeTensor {
+    match t.shape().to_vec()[..] {
+        [rows, columns] => CubeBackend::float_reshape(t, Shape::new([1, rows, columns])),
+        _ => t,
+    }
+}
+
 fn launch(x: CubeTensor, w: CubeTensor, bias: Option<CubeTensor>) -> CubeTensor {
+    let matrices = x.shape().num_dims() == 2;
+    let (x, w) = (batched(x), batched(w));
     let [batch, rows, _] = x.shape().dims::<3>();
     let columns = w.shape().dims::<3>()[2];
     let output = empty_device_dtype(x.client.clone(), x.device.clone(), Shape::new([batch, rows, columns]), x.dtype);
     let units = batch * rows.div_ceil(TILE) * columns.div_ceil(TILE);
-    if units == 0 {
-        return output;
+    if units > 0 {
+        let cube_dim = CubeDim::new_1d(CUBE_UNITS);
+        let has_bias = bias.is_some();
+        // Without a bias the kernel never reads its bias argument; any tensor will do.
+        let bias = bias.unwrap_or_else(|| x.clone());
+        let dtype = dtype_to_storage_type(x.dtype);
+        product_kernel::launch(
+            &x.client.clone(),
+            calculate_cube_count_elemwise(&x.client, units, cube_dim),
+            cube_dim,
+            x.into_tensor_arg(),
+            w.into_tensor_arg(),
+            bias.into_tensor_arg(),
+            output.clone().into_tensor_arg(),
+            has_bias,
+            dtype,
+        );
     }
-    let cube_dim = CubeDim::new_1d(CUBE_UNITS);
-    let has_bias = bias.is_some();
-    // Without a bias the kernel never reads its bias argument; any tensor will do.
-    let bias = bias.unwrap_or_else(|| x.clone());
-    let dtype = dtype_to_storage_type(x.dtype);
-    product_kernel::launch(
-        &x.client.clone(),
-        calculate_cube_count_elemwise(&x.client, units, cube_dim),
-        cube_dim,
-        x.into_tensor_arg(),
-        w.into_tensor_arg(),
-        bias.into_tensor_arg(),
-        output.clone().into_tensor_arg(),
-        has_bias,
-        dtype,
-    );
-    output
+    if matrices { CubeBackend::float_reshape(output, Shape::new([rows, columns])) } else { output }
 }

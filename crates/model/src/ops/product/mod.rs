@@ -16,15 +16,17 @@ use burn::tensor::Tensor;
 #[backend_extension(Flex, Cube: cfg(feature = "wgpu"), Autodiff)]
 pub trait ProductOps: Backend {
     /// `x` `[batch, rows, inner]`, `w` `[batch, inner, columns]` or `[1, inner, columns]` (one
-    /// matrix for the whole batch); output `[batch, rows, columns]`.
+    /// matrix for the whole batch); output `[batch, rows, columns]`. Or, without the batch
+    /// dimension, `x` `[rows, inner]`, `w` `[inner, columns]` and output `[rows, columns]`.
     fn product(x: FloatTensor<Self>, w: FloatTensor<Self>) -> FloatTensor<Self> {
         Self::float_matmul(x, w)
     }
 
     /// [`ProductOps::product`] plus `bias` `[columns]` on every row.
     fn product_with_bias(x: FloatTensor<Self>, w: FloatTensor<Self>, bias: FloatTensor<Self>) -> FloatTensor<Self> {
-        let columns = bias.shape().num_elements();
-        Self::float_add(Self::float_matmul(x, w), Self::float_reshape(bias, Shape::new([1, 1, columns])))
+        let mut dims = vec![1; x.shape().num_dims()];
+        *dims.last_mut().expect("a matrix") = bias.shape().num_elements();
+        Self::float_add(Self::float_matmul(x, w), Self::float_reshape(bias, Shape::from(dims)))
     }
 }
 
@@ -32,9 +34,9 @@ impl ProductOps for Flex {}
 
 impl<B: Backend + ProductOps, C: CheckpointStrategy> ProductOps for Autodiff<B, C> {}
 
-/// `x w (+ bias)` on the backend that holds the tensors (see [`ProductOps::product`] for the
-/// shapes).
-pub fn product(x: Tensor<3>, w: Tensor<3>, bias: Option<Tensor<1>>) -> Tensor<3> {
+/// `x w (+ bias)` on the backend that holds the tensors, `D` 2 or 3 (see
+/// [`ProductOps::product`] for the shapes).
+pub fn product<const D: usize>(x: Tensor<D>, w: Tensor<D>, bias: Option<Tensor<1>>) -> Tensor<D> {
     Tensor::from_dispatch(match bias {
         Some(bias) => {
             <Dispatch as ProductOps>::product_with_bias(x.into_dispatch(), w.into_dispatch(), bias.into_dispatch())
@@ -79,6 +81,11 @@ mod tests {
             ];
             assert!(diffs.iter().all(|d| *d < 1e-5), "{batch}x{rows}x{inner}x{columns}: {diffs:?}");
         }
+        // Without the batch dimension, the weight stored transposed.
+        let (x, w, bias) =
+            (tensor([5, 9], 1, 1.0, device), tensor([6, 9], 2, 0.5, device).transpose(), tensor([6], 3, 1.0, device));
+        let expected = x.clone().matmul(w.clone()) + bias.clone().unsqueeze();
+        assert!(max_difference(product(x, w, Some(bias)), expected) < 1e-5);
     }
 
     #[test]
