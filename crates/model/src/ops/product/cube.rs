@@ -1,7 +1,6 @@
-//! The product on every CubeCL runtime: each unit computes a `TILE x TILE` block of the output
-//! in registers, reading its rows of `x` and columns of `w` straight from global memory, through
-//! their strides (a transposed weight is read in place, with no copy). Neighbouring units take
-//! neighbouring column blocks.
+//! The product on every CubeCL runtime: each unit computes `TILE` rows by `TILE` columns of
+//! the output in registers, reading its rows of `x` and columns of `w` straight from global
+//! memory, through their strides (a transposed weight is read in place, with no copy).
 
 use burn::backend::cubecl::dtype_to_storage_type;
 use burn::backend::ops::FloatTensorOps;
@@ -39,7 +38,10 @@ fn product_kernel<F: Float>(
     let b = ABSOLUTE_POS / blocks;
     let block = ABSOLUTE_POS % blocks;
     let row0 = (block / column_blocks) * TILE;
-    let column0 = (block % column_blocks) * TILE;
+    // The unit's columns are `column0 + j * column_blocks`: neighbouring units read and write
+    // neighbouring columns, each of the unit's `TILE` loads of a row of `w` contiguous across
+    // them.
+    let column0 = block % column_blocks;
     let mut w_base = 0;
     if w.shape(0) > 1 {
         w_base = b * w.stride(0);
@@ -55,7 +57,7 @@ fn product_kernel<F: Float>(
         if row >= rows {
             row = rows - 1;
         }
-        let mut column = column0 + i;
+        let mut column = column0 + i * column_blocks;
         if column >= columns {
             column = columns - 1;
         }
@@ -88,7 +90,7 @@ fn product_kernel<F: Float>(
         let row = row0 + i;
         #[unroll]
         for j in 0..TILE {
-            let column = column0 + j;
+            let column = column0 + j * column_blocks;
             if row < rows && column < columns {
                 let mut value = sums[i * TILE + j];
                 if has_bias {
