@@ -5,6 +5,8 @@
 pub mod activation;
 pub mod attention;
 #[cfg(feature = "wgpu")]
+mod cube_math;
+#[cfg(feature = "wgpu")]
 pub mod dispatches;
 mod flex_data;
 pub mod gcn;

@@ -11,16 +11,10 @@ use cubecl::calculate_cube_count_elemwise;
 use cubecl::prelude::*;
 
 use super::AttentionOps;
+use crate::ops::cube_math::tanh;
 
 /// Units per cube.
 const CUBE_UNITS: u32 = 64;
-
-/// `2 sigmoid(2x) - 1`: finite for every input, where some shader compilers' `tanh` returns NaN
-/// for large arguments.
-#[cube]
-fn tanh<F: Float>(x: F) -> F {
-    F::new(2.0) / (F::new(1.0) + (F::new(-2.0) * x).exp()) - F::new(1.0)
-}
 
 #[cube(launch)]
 fn additive_attention_logits_kernel<F: Float>(

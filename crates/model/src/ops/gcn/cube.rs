@@ -11,14 +11,10 @@ use cubecl::calculate_cube_count_elemwise;
 use cubecl::prelude::*;
 
 use super::GcnOps;
+use crate::ops::cube_math::sigmoid;
 
 /// Units per cube.
 const CUBE_UNITS: u32 = 64;
-
-#[cube]
-fn sigmoid<F: Float>(x: F) -> F {
-    F::new(1.0) / (F::new(1.0) + (F::new(0.0) - x).exp())
-}
 
 #[cube(launch)]
 fn gcn_messages_kernel<F: Float, I: Int>(

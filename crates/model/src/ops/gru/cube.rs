@@ -13,22 +13,11 @@ use burn_cubecl::tensor::CubeTensor;
 use cubecl::prelude::*;
 
 use super::GruOps;
+use crate::ops::cube_math::{sigmoid, tanh};
 
 /// At most this many units per cube (WebGPU guarantees 256 invocations per workgroup); a
 /// thread takes several units when the layer is wider.
 const MAX_UNITS_PER_CUBE: u32 = 256;
-
-#[cube]
-fn sigmoid<F: Float>(x: F) -> F {
-    F::new(1.0) / (F::new(1.0) + (F::new(0.0) - x).exp())
-}
-
-/// `2 sigmoid(2x) - 1`: finite for every input, where some shader compilers' `tanh` returns NaN
-/// for large arguments.
-#[cube]
-fn tanh<F: Float>(x: F) -> F {
-    F::new(2.0) * sigmoid::<F>(F::new(2.0) * x) - F::new(1.0)
-}
 
 /// `b + sum_k state[at + k] w[k, column]` for one column of `w_hh` `[h, 3h]`.
 #[cube]
