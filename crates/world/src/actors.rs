@@ -141,7 +141,8 @@ pub fn cast(config: &WorldConfig, rng: &mut Rng) -> Vec<Actor> {
     actors
 }
 
-fn twins(a: &Actor, actors: &[Actor]) -> bool {
+/// Whether another actor shares `a`'s colour and shape (so only size tells them apart).
+pub fn twins(a: &Actor, actors: &[Actor]) -> bool {
     actors.iter().filter(|b| b.shape == a.shape && b.colour == a.colour).count() > 1
 }
 

@@ -8,17 +8,21 @@
 
 mod actors;
 mod features;
+pub mod lexicon;
 mod query;
 mod render;
 mod treebank;
 mod typed;
+pub mod wording;
 
 use serde::Serialize;
 
-pub use actors::{Action, Actor, Colour, Shape, Size, describe};
+pub use actors::{ACTIONS, Action, Actor, COLOURS, Colour, SHAPES, Shape, Size, describe};
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
+pub use lexicon::Pool;
 pub use treebank::gold_tree;
+pub use wording::{Frame, Wording};
 
 use cmin_random::Rng;
 
@@ -93,6 +97,24 @@ impl Video {
     /// What to draw at step `t`: one pose per actor.
     pub fn poses(&self, t: usize) -> Vec<Pose> {
         render::poses(self, t)
+    }
+
+    /// The queries in the words and frames people use, drawn from `pool` (same answers, each
+    /// with its gold tree); deterministic by seed, and drawn apart from the video itself so
+    /// that a wording never changes what happens in it.
+    pub fn worded_queries(&self, pool: Pool) -> Vec<(GeneratedQuery, Wording)> {
+        let salt = match pool {
+            Pool::Training => 0x776f_7264_73,
+            Pool::HeldOut => 0x6865_6c64,
+        };
+        let mut rng = Rng::new(self.seed ^ salt);
+        self.queries
+            .iter()
+            .map(|q| {
+                let w = wording::varied(&q.spec, &self.actors, &mut rng, pool);
+                (GeneratedQuery { text: w.text.clone(), ..q.clone() }, w)
+            })
+            .collect()
     }
 
     /// The queries reworded as a person might type them (same answers), for evaluation only.

@@ -121,13 +121,16 @@ impl From<TrainOptions> for TrainConfig {
     }
 }
 
-/// Gold trees of the synthetic world's queries (seeds from 1,000,000, apart from datasets).
+/// Gold trees of the synthetic world's queries (seeds from 1,000,000, apart from datasets):
+/// each query in its plain wording and in one of the words and frames training may use
+/// (never the held-out ones).
 fn world_sentences(videos: u64) -> Vec<conllu::Sentence> {
     let config = cmin_world::WorldConfig::default();
     let mut out = Vec::new();
     for seed in 1_000_000..1_000_000 + videos {
         let v = cmin_world::generate(&config, seed);
         out.extend(v.queries.iter().map(|q| cmin_world::gold_tree(&q.spec, &v.actors)));
+        out.extend(v.worded_queries(cmin_world::Pool::Training).into_iter().map(|(_, w)| w.tree));
     }
     out
 }

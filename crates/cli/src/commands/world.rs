@@ -4,7 +4,9 @@
 //! `<split>-role-sensitive.json`: only the queries whose distractor differs by roles alone
 //! (the subset on which a bag of words must fail), `<split>-kind-<construction>.json`: the
 //! queries of each syntactic construction, and `<split>-typed.json`: the same queries worded as
-//! a person might type them (for evaluation; never trained on).
+//! a person might type them (for evaluation; never trained on), `<split>-varied.json`: the
+//! queries in the lexicon's words and frames that training may use, and `<split>-held-out.json`:
+//! wordings that each use a word or frame training never sees.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,7 +14,7 @@ use std::path::PathBuf;
 use crate::error::{CliError, Result};
 use cmin_parser::conllu;
 use cmin_train::data::{ClipFeatures, features};
-use cmin_world::{GeneratedQuery, WorldConfig, generate, gold_tree};
+use cmin_world::{GeneratedQuery, Pool, WorldConfig, generate};
 
 #[derive(clap::Args)]
 pub struct WorldArgs {
@@ -28,10 +30,20 @@ pub struct WorldArgs {
     /// Seed of the first video; video i uses seed + i.
     #[arg(long, default_value_t = 0)]
     seed: u64,
-    /// Also write the queries' gold dependency trees as CoNLL-U (to evaluate a parser on the
-    /// world's constructions with `cmin parser eval`).
+    /// The wording of `<split>.json`: `plain` (the generator's own sentences) or `varied`
+    /// (the lexicon's words and frames that training may use).
+    #[arg(long, default_value = "plain")]
+    wording: String,
+    /// Also write the gold dependency trees of `<split>.json`'s queries as CoNLL-U (to
+    /// evaluate a parser on the world's constructions with `cmin parser eval`).
     #[arg(long)]
     treebank: Option<PathBuf>,
+    /// The gold trees of `<split>-varied.json`'s queries as CoNLL-U.
+    #[arg(long)]
+    varied_treebank: Option<PathBuf>,
+    /// The gold trees of `<split>-held-out.json`'s queries as CoNLL-U.
+    #[arg(long)]
+    held_out_treebank: Option<PathBuf>,
     /// Background actions attempted per actor (the default world's clutter).
     #[arg(long, default_value_t = WorldConfig::default().fillers_per_actor)]
     fillers_per_actor: usize,
@@ -44,6 +56,11 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     if args.feature_dim == 0 {
         return Err(CliError::Option("--feature-dim must be positive".into()));
     }
+    let varied = match args.wording.as_str() {
+        "plain" => false,
+        "varied" => true,
+        other => return Err(CliError::Option(format!("--wording must be plain or varied, not {other:?}"))),
+    };
     let config = WorldConfig {
         fillers_per_actor: args.fillers_per_actor,
         feature_dim: args.feature_dim,
@@ -54,6 +71,10 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     let mut annotations = BTreeMap::new();
     let mut role_sensitive = BTreeMap::new();
     let mut typed = BTreeMap::new();
+    let mut worded = BTreeMap::new();
+    let mut held_out = BTreeMap::new();
+    let mut held_out_treebank = Vec::new();
+    let mut varied_treebank = Vec::new();
     let mut by_kind: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
     let mut meta = BTreeMap::new();
     let mut queries = 0;
@@ -66,8 +87,19 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         let path = dir.join(format!("{id}.npy"));
         crate::files::write(&path, features::to_npy(&f))?;
         queries += v.queries.len();
-        treebank.extend(v.queries.iter().map(|q| gold_tree(&q.spec, &v.actors)));
-        annotations.insert(id.clone(), entry(v.duration, v.queries.iter()));
+        let training_words = v.worded_queries(Pool::Training);
+        let held_out_words = v.worded_queries(Pool::HeldOut);
+        let main: Vec<(GeneratedQuery, cmin_world::Wording)> = if varied {
+            training_words.clone()
+        } else {
+            v.queries.iter().map(|q| (q.clone(), cmin_world::wording::plain(&q.spec, &v.actors))).collect()
+        };
+        treebank.extend(main.iter().map(|(_, w)| w.tree.clone()));
+        held_out_treebank.extend(held_out_words.iter().map(|(_, w)| w.tree.clone()));
+        varied_treebank.extend(training_words.iter().map(|(_, w)| w.tree.clone()));
+        annotations.insert(id.clone(), entry(v.duration, main.iter().map(|(q, _)| q)));
+        worded.insert(id.clone(), entry(v.duration, training_words.iter().map(|(q, _)| q)));
+        held_out.insert(id.clone(), entry(v.duration, held_out_words.iter().map(|(q, _)| q)));
         typed.insert(id.clone(), entry(v.duration, v.typed_queries().iter()));
         let mut kinds: BTreeMap<String, Vec<&GeneratedQuery>> = BTreeMap::new();
         for q in &v.queries {
@@ -97,11 +129,19 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
     write(format!("{}-meta.json", args.split), &meta)?;
     write(format!("{}-typed.json", args.split), &typed)?;
+    write(format!("{}-varied.json", args.split), &worded)?;
+    write(format!("{}-held-out.json", args.split), &held_out)?;
     for (kind, videos) in &by_kind {
         write(format!("{}-kind-{kind}.json", args.split), videos)?;
     }
     if let Some(path) = &args.treebank {
         crate::files::write(path, conllu::write(&treebank))?;
+    }
+    if let Some(path) = &args.varied_treebank {
+        crate::files::write(path, conllu::write(&varied_treebank))?;
+    }
+    if let Some(path) = &args.held_out_treebank {
+        crate::files::write(path, conllu::write(&held_out_treebank))?;
     }
     println!("{} videos, {queries} queries -> {}", args.videos, args.out.display());
     Ok(true)
