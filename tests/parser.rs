@@ -90,3 +90,55 @@ fn parses_the_synthetic_worlds_constructions() {
     assert!(scores.words > 1_000);
     assert!(scores.las() >= 99.0, "LAS {:.2} on the world's queries", scores.las());
 }
+
+/// The world's queries in the words and frames people use (tenses, questions, commands,
+/// capitals, punctuation), in the training pool and in held-out words and frames: the parser
+/// keeps to the gold trees (issue 24's floor: UAS 95).
+#[test]
+fn parses_the_worlds_varied_and_held_out_wordings() {
+    use cmin_world::{Pool, WorldConfig, generate};
+    let parser = parser();
+    for pool in [Pool::Training, Pool::HeldOut] {
+        let mut scores = cmin_parser::eval::Scores::default();
+        for seed in 0..200 {
+            let v = generate(&WorldConfig::default(), seed);
+            for (_, w) in v.worded_queries(pool) {
+                let p = parser.parse_sentence(&w.tree.forms);
+                scores.add(&w.tree, &p.upos, &p.heads, &p.deprels);
+            }
+        }
+        println!(
+            "world queries, {pool:?} wordings: {} words, UPOS {:.2} UAS {:.2} LAS {:.2}",
+            scores.words,
+            scores.upos_accuracy(),
+            scores.uas(),
+            scores.las()
+        );
+        assert!(scores.words > 3_000);
+        assert!(scores.uas() >= 95.0, "UAS {:.2} on the {pool:?} wordings", scores.uas());
+    }
+}
+
+/// Typos are read as the likeliest known word before parsing, with the shipped word vectors;
+/// a query without unknown words never builds the speller's index.
+#[test]
+fn typos_are_corrected_before_parsing() {
+    use cmin_query::parsing::read_text;
+    use cmin_query::spelling::Speller;
+    let parser = parser();
+    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
+    let embeddings = Embeddings::from_bytes(&bytes).unwrap();
+    let speller = Speller::new(&embeddings);
+    let read = read_text(&parser, &embeddings, "When does the Purpel circle push the yelow sqaure?", || Some(&speller));
+    assert_eq!(read.text, "When does the Purple circle push the yellow square?");
+    let pairs: Vec<(&str, &str)> = read.corrections.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();
+    assert_eq!(pairs, [("Purpel", "purple"), ("yelow", "yellow"), ("sqaure", "square")]);
+    assert!(read.analysis.tokens.contains(&"Purple".to_string()));
+    for (typo, word) in [("triangel", "triangle"), ("folows", "follows"), ("pushs", "push"), ("grene", "green")] {
+        assert_eq!(speller.suggest(typo), Some(word), "{typo}");
+    }
+    let clean = read_text(&parser, &embeddings, "the red circle shoves the blue box", || panic!("not needed"));
+    assert!(clean.corrections.is_empty());
+    let off = read_text(&parser, &embeddings, "the purpel circle", || None);
+    assert_eq!((off.text.as_str(), off.corrections.len()), ("the purpel circle", 0));
+}

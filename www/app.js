@@ -62,18 +62,23 @@ async function generate(seed) {
   $('seed').value = String(world.seed);
   const list = $('examples');
   list.replaceChildren();
+  // Each query in the generator's words and in everyday ones, so the list shows what the
+  // model understands.
   for (const q of world.queries) {
-    const item = document.createElement('li');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = `${q.text}${q.roleSensitive ? ' (syntax decides)' : ''} — ${q.start}–${q.end} s`;
-    button.onclick = () => {
-      $('query').value = q.text;
-      submit();
-    };
-    item.append(button);
-    list.append(item);
+    for (const text of [q.wording, q.text]) {
+      const item = document.createElement('li');
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = `${text}${q.roleSensitive ? ' (syntax decides)' : ''} — ${q.start}–${q.end} s`;
+      button.onclick = () => {
+        $('query').value = text;
+        submit();
+      };
+      item.append(button);
+      list.append(item);
+    }
   }
+  if (world.queries.length) $('query').placeholder = world.queries[0].wording;
   render();
 }
 
@@ -109,7 +114,7 @@ async function submit() {
     showError('The query is empty: type a sentence, or pick an example.');
     return;
   }
-  const truth = state.world?.queries.find(q => q.text === text.trim()) ?? null;
+  const truth = state.world?.queries.find(q => q.text === text.trim() || q.wording === text.trim()) ?? null;
   state.truth = truth;
   try {
     if (!state.hasModel) {
@@ -129,10 +134,24 @@ async function submit() {
     });
     drawHeatmap($('heatmap'), result.attention, result.numClips, result.words);
     setBadge(state.backendInfo, result.timings);
+    showReadAs(result);
     if (result.unknownWords.length) showError(`No vector for: ${result.unknownWords.join(', ')} (read as zeros).`);
   } catch (e) {
     showError(e.message);
   }
+}
+
+// What the model read, when it corrected a typo: "read as: the purple circle (purpel -> purple)".
+function showReadAs(result) {
+  const note = $('read-as');
+  if (!result.corrections?.length) {
+    note.hidden = true;
+    note.textContent = '';
+    return;
+  }
+  const changes = result.corrections.map(c => `${c.from} → ${c.to}`).join(', ');
+  note.textContent = `Read as: “${result.readAs}” (${changes})`;
+  note.hidden = false;
 }
 
 async function main() {

@@ -1,6 +1,7 @@
 // Types of cmin-client.js (the page side of the package's worker).
 import type {
-  CminErrorCode, DeviceReport, LoadOptions, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose, WorldQuery,
+  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose,
+  WorldQuery,
 } from './cmin.js';
 
 /** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
@@ -43,7 +44,8 @@ export class CminWorker {
   world(seed: number): Promise<WorldInfo>;
   video(video: { features: Float32Array; numClips: number; featureDim: number; duration: number }): Promise<VideoInfo>;
   parse(text: string): Promise<ParseResult>;
-  localize(text: string, options?: { topK?: number; signal?: AbortSignal }): Promise<WorkerLocalizeResult>;
+  /** `Cmin.localize`'s options (topK, nmsThreshold, includeRaw, correctTypos, signal). */
+  localize(text: string, options?: LocalizeOptions): Promise<WorkerLocalizeResult>;
   terminate(): void;
 }
 

@@ -47,12 +47,13 @@ const handlers = {
     return loaded().parse(text);
   },
 
-  // { text, topK? }: localize in the current video; the result carries the parse and timings.
-  async localize({ text, topK = 5 }) {
+  // { text, ...localize's options }: localize in the current video; the result carries the
+  // parse, the corrections and the timings.
+  async localize({ text, topK = 5, nmsThreshold, includeRaw, correctTypos }) {
     const m = loaded();
     if (!video) throw coded('no-video', 'no video: generate a world or load clip features first');
     if (typeof text !== 'string' || !text.trim()) throw coded('query-empty', 'the query is empty: type a sentence');
-    return m.localize(video, text, { topK });
+    return m.localize(video, text, { topK, nmsThreshold, includeRaw, correctTypos });
   },
 };
 

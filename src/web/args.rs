@@ -78,13 +78,32 @@ pub(crate) fn aborted(options: &JsValue) -> Result<bool, JsValue> {
 }
 
 /// Ranking options and whether raw outputs are wanted.
-pub(crate) fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsValue> {
+/// `localize`'s options.
+pub(crate) struct LocalizeOptions {
+    pub rank: RankOptions,
+    pub include_raw: bool,
+    /// Read a text query's words without vectors as their likeliest known words.
+    pub correct_typos: bool,
+}
+
+fn boolean(options: &JsValue, name: &str, default: bool) -> Result<bool, JsValue> {
+    let value = field(options, name);
+    match value.as_bool() {
+        Some(b) => Ok(b),
+        None if value.is_undefined() => Ok(default),
+        None => Err(option_error(format!("{name} must be a boolean"))),
+    }
+}
+
+pub(crate) fn rank_options(options: &JsValue) -> Result<LocalizeOptions, JsValue> {
     let mut o = RankOptions::default();
     if options.is_undefined() || options.is_null() {
-        return Ok((o, false));
+        return Ok(LocalizeOptions { rank: o, include_raw: false, correct_typos: true });
     }
     if !options.is_object() {
-        return Err(option_error("localize options must be an object { topK?, nmsThreshold? }"));
+        return Err(option_error(
+            "localize options must be an object { topK?, nmsThreshold?, includeRaw?, correctTypos?, signal? }",
+        ));
     }
     let top_k = field(options, "topK");
     if !top_k.is_undefined() {
@@ -96,11 +115,9 @@ pub(crate) fn rank_options(options: &JsValue) -> Result<(RankOptions, bool), JsV
         o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
     }
     o.validate().map_err(cmin_error)?;
-    let raw = field(options, "includeRaw");
-    let include_raw = match raw.as_bool() {
-        Some(b) => b,
-        None if raw.is_undefined() => false,
-        None => return Err(option_error("includeRaw must be a boolean")),
-    };
-    Ok((o, include_raw))
+    Ok(LocalizeOptions {
+        rank: o,
+        include_raw: boolean(options, "includeRaw", false)?,
+        correct_typos: boolean(options, "correctTypos", true)?,
+    })
 }

@@ -14,6 +14,8 @@ use cmin_model::inference::{EncodedVideo, Localizer};
 use cmin_model::weights;
 use cmin_query::ParsedSentence;
 use cmin_query::embeddings::Embeddings;
+use cmin_query::parsing::read_text;
+use cmin_query::spelling::{Correction, Speller};
 
 use super::parser::analysis_js;
 use super::{
@@ -41,6 +43,8 @@ struct Inner {
     backend: &'static str,
     fallback_reason: Option<String>,
     parser: Option<Rc<cmin_query::parsing::ParserModel>>,
+    /// The typo corrector's index over the word vectors' vocabulary, built on first need.
+    speller: std::cell::OnceCell<Speller>,
     /// The WebGPU adapter's description, or null on the CPU.
     adapter: JsValue,
 }
@@ -246,6 +250,7 @@ impl Cmin {
                 backend: chosen.name,
                 fallback_reason: chosen.fallback_reason,
                 parser,
+                speller: std::cell::OnceCell::new(),
                 adapter,
             }),
         };
@@ -313,18 +318,27 @@ fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> 
 
 async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let js_options = options.clone();
-    let (options, include_raw) = rank_options(&options)?;
+    let localize_options = rank_options(&options)?;
+    let (options, include_raw) = (localize_options.rank, localize_options.include_raw);
     if aborted(&js_options)? {
         return Err(super::errors::aborted());
     }
     let started = now_ms();
     // Text is parsed here, and its parse returned with the result, so that a caller that shows
     // the parse does not send the query across the boundary twice.
+    let mut corrections: Vec<Correction> = Vec::new();
+    let mut read_as = JsValue::NULL;
     let (parse, parse_js): (ParsedSentence, JsValue) = match query.as_string() {
         Some(text) => {
             let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
-            let analysis = parser.analyze(&text);
-            (cmin_query::parsing::query_sentence(&analysis).map_err(cmin_error)?, analysis_js(&analysis, &text)?)
+            let correct = localize_options.correct_typos;
+            let read = read_text(parser, &inner.embeddings, &text, || {
+                correct.then(|| inner.speller.get_or_init(|| Speller::new(&inner.embeddings)))
+            });
+            read_as = JsValue::from_str(&read.text);
+            let parse_js = analysis_js(&read.analysis, &read.text)?;
+            corrections = read.corrections;
+            (cmin_query::parsing::query_sentence(&read.analysis).map_err(cmin_error)?, parse_js)
         }
         None => {
             let parse = serde_wasm_bindgen::from_value(query).map_err(|e| {
@@ -366,6 +380,8 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     let truncated_from = prepared.truncated_from.or(result.truncated_from);
     set(&out, "truncatedFrom", truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
     set(&out, "parse", parse_js)?;
+    set(&out, "corrections", serde_wasm_bindgen::to_value(&corrections).map_err(internal)?)?;
+    set(&out, "readAs", read_as)?;
     set(&out, "timings", timings.into())?;
     if include_raw {
         set(&out, "scores", Float32Array::from(result.scores.as_slice()).into())?;

@@ -83,6 +83,9 @@ export interface LocalizeOptions {
   nmsThreshold?: number;
   /** Also return every proposal's score and offsets (default false). */
   includeRaw?: boolean;
+  /** Read a text query's words that have no vector as the likeliest known word ("purpel" as
+   *  "purple"; default true); the result lists them in `corrections`. */
+  correctTypos?: boolean;
   /** Rejects with code 'aborted' once fired (checked before the model runs and after it). */
   signal?: AbortSignal;
 }
@@ -92,6 +95,12 @@ export interface Moment {
   end: number;
   score: number;
 }
+/** A word of the query read as another: `{ from: 'purpel', to: 'purple' }`. */
+export interface Correction {
+  from: string;
+  to: string;
+}
+
 export interface LocalizeResult {
   /** Best first. */
   moments: Moment[];
@@ -104,8 +113,12 @@ export interface LocalizeResult {
   unknownWords: string[];
   /** Original word count when the query was cut to the model's limit, else null. */
   truncatedFrom: number | null;
-  /** The parse of a text query (as `parse(text)` gives it); null when the query was a parse. */
+  /** The parse of a text query (as `parse(text)` gives it, of `readAs`); null when the query was a parse. */
   parse: ParseResult | null;
+  /** Words of a text query that had no vector, read as the likeliest known word (unless `correctTypos: false`). */
+  corrections: Correction[];
+  /** A text query as the model read it (its corrections made); null when the query was a parse. */
+  readAs: string | null;
   /** Milliseconds spent parsing the text (or reading the given parse) and running the model. */
   timings: { parse: number; inference: number };
   /** With `includeRaw`: score of every proposal [numClips x anchors] (illegal ones too). */

@@ -6,7 +6,7 @@ use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::{option_error, set};
-use cmin_world::{Video, WorldConfig, describe, generate};
+use cmin_world::{Pool, Video, WorldConfig, describe, generate};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -29,7 +29,11 @@ export interface WorldEvent {
   end: number;
 }
 export interface WorldQuery {
+  /** The generator's own wording ("the red star is pushed by the purple circle"). */
   text: string;
+  /** The same query in words people use: synonyms, another tense, a question or a command
+   *  ("when does the crimson star get shoved by the violet ball?"); never a held-out word. */
+  wording: string;
   /** The construction: "Intransitive", "Transitive", "Passive", "ObjectRelative", "SubjectRelative", "Before", "After", "Coordination". */
   kind: string;
   /** The one moment it describes, in seconds. */
@@ -133,9 +137,10 @@ impl World {
     #[wasm_bindgen(unchecked_return_type = "WorldQuery[]")]
     pub fn queries(&self) -> Result<JsValue, JsValue> {
         let out = Array::new();
-        for q in &self.video.queries {
+        for (q, (worded, _)) in self.video.queries.iter().zip(self.video.worded_queries(Pool::Training)) {
             let o = Object::new();
             set(&o, "text", q.text.as_str().into())?;
+            set(&o, "wording", worded.text.as_str().into())?;
             set(&o, "kind", format!("{:?}", q.kind).into())?;
             set(&o, "start", q.start.into())?;
             set(&o, "end", q.end.into())?;

@@ -2,7 +2,7 @@
 // `tsc --strict --noEmit` against the packed package, so the declarations cannot drift from
 // what the code below needs. Never run.
 import init, { Cmin, Parser, World, build } from 'cmin-wasm';
-import type { Build, CminError, CminErrorCode, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
+import type { Build, CminError, CminErrorCode, Correction, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
 import { CminWorker, readNpy } from 'cmin-wasm/cmin-client.js';
 import type { WorkerLocalizeResult } from 'cmin-wasm/cmin-client.js';
 
@@ -52,6 +52,10 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
     throw e;
   }
   console.log(result.attention[0], result.words, result.unknownWords, result.truncatedFrom, result.numClips);
+  const corrections: Correction[] = result.corrections;
+  const readAs: string | null = result.readAs;
+  console.log(corrections.map(c => `${c.from} -> ${c.to}`), readAs);
+  await defaults.localize(video, 'the purpel circle jumps', { correctTypos: false });
   const parse: ParseResult = defaults.parse('He took out a glass.');
   await defaults.localize(video, parse, { nmsThreshold: 0.5, includeRaw: true });
   await defaults.localize(video, { tokens: ['go'], heads: [0], deprels: ['root'] });
@@ -61,6 +65,8 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   console.log(parser.parse('Cut it.').offsets);
   const world = World.generate(11);
   const texts: string[] = world.queries().map(q => q.text);
+  const wordings: string[] = world.queries().map(q => q.wording);
+  console.log(wordings);
   console.log(texts, world.actors()[0].name, world.events()[0].start, world.poses(0)[0].x, world.features().length);
   world.free();
 

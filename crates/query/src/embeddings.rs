@@ -166,11 +166,12 @@ impl Embeddings {
 
     /// The vector of a word (lower-cased), if known.
     /// The vector of a word, case-insensitively. A word missing from a vocabulary subset
-    /// falls back to its stem without a plural or third-person ending ("shrinks" ->
-    /// "shrink", "carries" -> "carry"), which sits close to it in GloVe space.
+    /// falls back to its stem without an inflectional ending ("shrinks" -> "shrink",
+    /// "carries" -> "carry", "nudged" -> "nudge", "hopping" -> "hop"), which sits close to
+    /// it in GloVe space.
     pub fn get(&self, word: &str) -> Option<&[f32]> {
         let word = word.to_lowercase();
-        let i = self.index.get(&word).or_else(|| s_stems(&word).iter().find_map(|s| self.index.get(s)))?;
+        let i = self.index.get(&word).or_else(|| stems(&word).iter().find_map(|s| self.index.get(s)))?;
         Some(&self.vectors[i * self.dim..(i + 1) * self.dim])
     }
 
@@ -191,8 +192,9 @@ impl Embeddings {
     }
 }
 
-/// Candidate stems of an English -s form, most specific first.
-fn s_stems(word: &str) -> Vec<String> {
+/// Candidate stems of an English inflected form (-s, -es, -ies, -ed, -ing), most specific
+/// first; each at least three letters long.
+fn stems(word: &str) -> Vec<String> {
     let mut stems = Vec::new();
     if word.len() > 4 {
         if let Some(stem) = word.strip_suffix("ies") {
@@ -207,6 +209,23 @@ fn s_stems(word: &str) -> Vec<String> {
             stems.push(stem.to_string());
         }
     }
+    // "nudged" -> "nudge", "blinked" -> "blink", "hopped" -> "hop"; "nudging" -> "nudg" is no
+    // word, so "-ing" also tries "-e"; "hopping" -> "hop".
+    for (suffix, with_e) in [("ed", false), ("ing", true)] {
+        let Some(stem) = word.strip_suffix(suffix).filter(|s| s.len() >= 3) else { continue };
+        if suffix == "ed" {
+            stems.push(format!("{stem}e"));
+        }
+        stems.push(stem.to_string());
+        if with_e {
+            stems.push(format!("{stem}e"));
+        }
+        let b = stem.as_bytes();
+        if b.len() >= 4 && b[b.len() - 1] == b[b.len() - 2] {
+            stems.push(stem[..stem.len() - 1].to_string());
+        }
+    }
+    stems.retain(|s| s.len() >= 3);
     stems
 }
 
@@ -235,6 +254,15 @@ mod tests {
         assert_eq!(e.get("gas"), Some(&[2.0, 2.0][..]));
         assert_eq!(e.get("glass"), None, "no stem 'glas' from a double s");
         assert_eq!(e.get("is"), None, "short words are left alone");
+        let e = Embeddings::from_bytes(b"nudge 1 0\nblink 0 1\nhop 1 1\nrotate 2 0\n").unwrap();
+        assert_eq!(e.get("nudged"), Some(&[1.0, 0.0][..]));
+        assert_eq!(e.get("nudging"), Some(&[1.0, 0.0][..]));
+        assert_eq!(e.get("blinked"), Some(&[0.0, 1.0][..]));
+        assert_eq!(e.get("Blinking"), Some(&[0.0, 1.0][..]));
+        assert_eq!(e.get("hopped"), Some(&[1.0, 1.0][..]));
+        assert_eq!(e.get("hopping"), Some(&[1.0, 1.0][..]));
+        assert_eq!(e.get("rotating"), Some(&[2.0, 0.0][..]));
+        assert_eq!(e.get("red"), None, "no stem shorter than three letters");
     }
 
     #[test]

@@ -6,7 +6,9 @@ pub mod embeddings;
 pub mod graph;
 pub mod parsing;
 pub mod prepare;
+pub mod spelling;
 
 pub use embeddings::Embeddings;
 pub use parsing::{ParserModel, parse_query};
 pub use prepare::{ParsedSentence, PreparedQuery};
+pub use spelling::{Correction, Corrected, Speller};

@@ -16,6 +16,37 @@ impl From<&Analysis> for ParsedSentence {
     }
 }
 
+/// A text query as the model reads it: its typos corrected, then parsed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadText {
+    /// The text as read: with its corrections made.
+    pub text: String,
+    /// The parse of that text.
+    pub analysis: Analysis,
+    pub corrections: Vec<crate::spelling::Correction>,
+}
+
+/// Corrects the words of `text` that have no vector, then parses it. `speller` is asked for
+/// only when some word has no vector, so a caller can build its index on first need; `None`
+/// reads the text as written.
+pub fn read_text<'s>(
+    parser: &ParserModel,
+    embeddings: &crate::embeddings::Embeddings,
+    text: &str,
+    speller: impl FnOnce() -> Option<&'s crate::spelling::Speller>,
+) -> ReadText {
+    let spans: Vec<(usize, usize)> = cmin_parser::tokenize(text).into_iter().map(|t| (t.start, t.end)).collect();
+    let unknown = spans.iter().any(|&(s, e)| text.get(s..e).is_some_and(|t| embeddings.get(t).is_none()));
+    match speller().filter(|_| unknown) {
+        Some(speller) => {
+            let corrected = speller.correct(text, &spans, embeddings);
+            let analysis = parser.analyze(&corrected.text);
+            ReadText { text: corrected.text, analysis, corrections: corrected.corrections }
+        }
+        None => ReadText { text: text.to_string(), analysis: parser.analyze(text), corrections: vec![] },
+    }
+}
+
 /// Parses a query into what [`ParsedSentence::prepare`] needs.
 pub fn parse_query(parser: &ParserModel, text: &str) -> Result<ParsedSentence> {
     query_sentence(&parser.analyze(text))

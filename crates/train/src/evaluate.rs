@@ -14,7 +14,8 @@ use cmin_model::error::CminError;
 use cmin_model::inference::Localizer;
 use cmin_model::ranking::{RankOptions, temporal_iou};
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::{ParserModel, parse_query};
+use cmin_query::parsing::{ParserModel, query_sentence, read_text};
+use cmin_query::spelling::{Correction, Speller};
 
 /// One query's outcome, for the optional per-query output.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -26,18 +27,27 @@ pub struct Prediction {
     pub moments: Vec<(f64, f64, f32)>,
     /// IoU of the top-1 moment with the truth.
     pub iou: f64,
+    /// Words read as others (typos), for text queries.
+    pub corrections: Vec<Correction>,
 }
 
 /// What the model reads for a sample: the stored parse when the data has one (the reference
-/// format), otherwise our parser's.
-pub fn query_for(sample: &Sample, embeddings: &Embeddings, parser: Option<&ParserModel>) -> Result<Query> {
+/// format), otherwise our parser's, of the text with its typos corrected when a speller is
+/// given; with the corrections made.
+pub fn query_for(
+    sample: &Sample,
+    embeddings: &Embeddings,
+    parser: Option<&ParserModel>,
+    speller: Option<&Speller>,
+) -> Result<(Query, Vec<Correction>)> {
     match &sample.parse {
-        Some(graph) => Ok(graph.clone().prepare(embeddings)?.query),
+        Some(graph) => Ok((graph.clone().prepare(embeddings)?.query, vec![])),
         None => {
             let parser = parser.ok_or_else(|| {
                 CminError::Option(format!("{:?} has no stored parse and no parser was given", sample.sentence))
             })?;
-            Ok(parse_query(parser, &sample.sentence)?.prepare(embeddings)?.query)
+            let read = read_text(parser, embeddings, &sample.sentence, || speller);
+            Ok((query_sentence(&read.analysis)?.prepare(embeddings)?.query, read.corrections))
         }
     }
 }
@@ -46,6 +56,8 @@ pub struct Evaluation<'a> {
     pub localizer: &'a Localizer,
     pub embeddings: &'a Embeddings,
     pub parser: Option<&'a ParserModel>,
+    /// Corrects typos in text queries.
+    pub speller: Option<&'a Speller>,
     pub features_dir: &'a Path,
     pub options: RankOptions,
     /// Queries per forward pass.
@@ -69,10 +81,14 @@ impl Evaluation<'_> {
             let f = features::load(self.features_dir, video, Some(dim))?;
             let encoded = self.localizer.encode_video(&f.values, f.clips, f.dim, duration)?;
             for chunk in group.chunks(self.batch.max(1)) {
-                let queries =
-                    chunk.iter().map(|s| query_for(s, self.embeddings, self.parser)).collect::<Result<Vec<_>>>()?;
+                let (queries, corrections): (Vec<Query>, Vec<Vec<Correction>>) = chunk
+                    .iter()
+                    .map(|s| query_for(s, self.embeddings, self.parser, self.speller))
+                    .collect::<Result<Vec<_>>>()?
+                    .into_iter()
+                    .unzip();
                 let results = self.localizer.localize_batch(&encoded, &queries, self.options)?;
-                for (s, r) in chunk.iter().zip(results) {
+                for ((s, r), corrections) in chunk.iter().zip(results).zip(corrections) {
                     let ranked: Vec<(f64, f64)> = r.moments.iter().map(|m| (m.start, m.end)).collect();
                     recall.add(&ranked, (s.start, s.end));
                     predictions.push(Prediction {
@@ -81,6 +97,7 @@ impl Evaluation<'_> {
                         truth: (s.start, s.end),
                         iou: ranked.first().map_or(0.0, |&m| temporal_iou(m, (s.start, s.end))),
                         moments: r.moments.iter().map(|m| (m.start, m.end, m.score)).collect(),
+                        corrections,
                     });
                 }
                 progress(predictions.len(), samples.len());

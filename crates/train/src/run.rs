@@ -142,6 +142,7 @@ impl Run {
                     localizer: &localizer,
                     embeddings: val.embeddings,
                     parser: val.parser,
+                    speller: None,
                     features_dir: val.features_dir,
                     options: RankOptions::default(),
                     batch: 32,

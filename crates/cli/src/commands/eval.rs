@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::error::Result;
 use cmin_model::{Localizer, RankOptions};
+use cmin_query::Speller;
 use cmin_train::data::annotations::{Format, read_file};
 use cmin_train::device;
 use cmin_train::error::TrainError;
@@ -53,9 +54,12 @@ pub struct EvalArgs {
     /// Write the table as JSON.
     #[arg(long)]
     json: Option<PathBuf>,
-    /// Write every query's moments as JSON lines.
+    /// Write every query's moments (and the typos corrected in it) as JSON lines.
     #[arg(long)]
     predictions: Option<PathBuf>,
+    /// Read text queries as written: no typo correction.
+    #[arg(long)]
+    no_spelling: bool,
 }
 
 pub fn run(args: EvalArgs) -> Result<bool> {
@@ -72,10 +76,12 @@ pub fn run(args: EvalArgs) -> Result<bool> {
         annotations.samples.truncate(n);
     }
     let (embeddings, parser) = args.inputs.load(localizer.config().word_dim, &annotations.samples)?;
+    let speller = (!args.no_spelling).then(|| Speller::new(&embeddings));
     let evaluation = Evaluation {
         localizer: &localizer,
         embeddings: &embeddings,
         parser: parser.as_ref(),
+        speller: speller.as_ref(),
         features_dir: &args.features,
         options: RankOptions { top_k: args.top_k, nms_threshold: args.nms },
         batch: args.batch,

@@ -113,7 +113,7 @@ fn examples(
         }
         let f = &cache[s.video.as_str()];
         let duration = s.duration.ok_or_else(|| CliError::Option(format!("video {:?} has no duration", s.video)))?;
-        let query = query_for(s, embeddings, parser)?;
+        let (query, _) = query_for(s, embeddings, parser, None)?;
         out.push(Example::new(config, &f.values, f.clips, f.dim, duration, (s.start, s.end), query)?);
     }
     Ok(out)
