@@ -2,8 +2,9 @@
 # The paper's ablation (Table 4) on the synthetic world, plus the bag-of-words baseline:
 # every variant gets the same data and recipe (scripts/world-recipe.sh) with each of SEEDS,
 # then its best epoch is evaluated on the test split, its role-sensitive subset, the typed
-# rewording of its queries and each construction. Prints Markdown tables (mean ± standard
-# deviation over the seeds).
+# rewording of its queries and each construction, and on the words people use
+# (scripts/world-language.sh: the hand-written set, held-out words and frames). Prints
+# Markdown tables (mean ± standard deviation over the seeds).
 #
 #   scripts/world-ablation.sh [WORKDIR]          (default /tmp/cmin-world-ablation)
 #   VARIANTS="full bow" SEEDS="1 2 3" JOBS=2 scripts/world-ablation.sh
@@ -53,6 +54,7 @@ run() {
     "$CMIN" eval --weights "$dir/best.safetensors" --annotations "$WORK/$split.json" \
       --features "$WORK/features" --json "$dir/$split.json" > /dev/null 2> "$dir/$split-eval.log"
   done
+  OUT="$dir/language" bash scripts/world-language.sh "$dir/best.safetensors" "$WORK" > "$dir/language.md"
 }
 
 for v in $VARIANTS; do switches "$v" > /dev/null; done
@@ -65,3 +67,9 @@ done
 wait
 
 node scripts/world-ablation-table.mjs "$WORK" "$VARIANTS" "$SEEDS" "$KINDS"
+# How each variant reads the words people use (scripts/world-language.sh), over the seeds.
+for v in $VARIANTS; do
+  echo; echo "### $v"
+  # shellcheck disable=SC2046
+  node scripts/world-language-table.mjs $(for s in $SEEDS; do echo "$WORK/run-$v-s$s/language"; done)
+done
