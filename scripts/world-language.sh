@@ -16,7 +16,6 @@ source scripts/world-recipe.sh
 WEIGHTS="${1:-www/assets/cmin-world.safetensors}"
 WORK="${2:-/tmp/cmin-world-model}"
 world_data "$WORK"
-[ -f "$WORK/handwritten.json" ] || "$CMIN" world --out "$WORK" --split handwritten --videos 110 --seed 50000 > /dev/null
 OUT="${OUT:-$WORK/language-$(basename "$WEIGHTS" .safetensors)}"
 mkdir -p "$OUT"
 evaluate() { # ANNOTATIONS NAME [FLAGS...]

@@ -8,19 +8,22 @@ CMIN="$CARGO_TARGET_DIR/debug/cmin"
 
 # Train / val / test = 3,000 / 200 / 500 videos (about 8,100 / 540 / 1,360 queries). Training
 # and validation queries are worded from the lexicon's training words and frames (synonyms,
-# tenses, questions, commands, capitals); the test split keeps the generator's plain wording
+# tenses, questions, commands, capitals), two wordings of each training query (16,266
+# examples an epoch); the test split keeps the generator's plain wording
 # (test.json) and also gets the same queries in the training words (test-varied.json), in
 # held-out words and frames (test-held-out.json), the typed rewording (test-typed.json), one
 # file per construction (test-kind-*.json), and the gold trees of the varied and held-out
 # wordings (to measure the parser on them).
 world_data() {
   local work="$1"
-  [ -f "$work/test.json" ] && return 0
+  [ -f "$work/handwritten.json" ] && return 0
   mkdir -p "$work"
-  "$CMIN" world --out "$work" --split train --videos "${TRAIN_VIDEOS:-3000}" --seed 10000 --wording varied
+  "$CMIN" world --out "$work" --split train --videos "${TRAIN_VIDEOS:-3000}" --seed 10000 --wording varied --wordings 2
   "$CMIN" world --out "$work" --split val --videos "${VAL_VIDEOS:-200}" --seed 20000 --wording varied
   "$CMIN" world --out "$work" --split test --videos "${TEST_VIDEOS:-500}" --seed 30000 \
     --varied-treebank "$work/test-varied.conllu" --held-out-treebank "$work/test-held-out.conllu"
+  # The videos of the hand-written queries (tests/data/handwritten/): evaluation only.
+  "$CMIN" world --out "$work" --split handwritten --videos 110 --seed 50000
 }
 
 # world_config FUSION GCN SELF_ATTENTION CROSS_GATE BAG_OF_WORDS

@@ -134,6 +134,7 @@ fn typos_are_corrected_before_parsing() {
     let pairs: Vec<(&str, &str)> = read.corrections.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();
     assert_eq!(pairs, [("Purpel", "purple"), ("yelow", "yellow"), ("sqaure", "square")]);
     assert!(read.analysis.tokens.contains(&"Purple".to_string()));
+    // "greene" is one doubled letter from "grene" too, but far rarer than "green".
     for (typo, word) in [("triangel", "triangle"), ("folows", "follows"), ("pushs", "push"), ("grene", "green")] {
         assert_eq!(speller.suggest(typo), Some(word), "{typo}");
     }

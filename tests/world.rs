@@ -1,12 +1,12 @@
-//! The synthetic world against the packaged assets: every word its queries use (generated
-//! or typed) has a vector in the shipped GloVe subset (an unknown word is a zero vector the
+//! The synthetic world against the packaged assets: every word its queries use (generated,
+//! typed, or from its lexicon) has a vector in the shipped GloVe subset (an unknown word is a zero vector the
 //! model cannot learn from); the committed typed queries are the world's own.
 #![cfg(not(target_family = "wasm"))]
 
 mod common;
 
 use cmin_query::embeddings::Embeddings;
-use cmin_world::{WorldConfig, generate};
+use cmin_world::{Pool, WorldConfig, generate};
 
 #[test]
 fn every_query_word_has_a_packaged_vector() {
@@ -18,6 +18,14 @@ fn every_query_word_has_a_packaged_vector() {
         let v = generate(&WorldConfig::default(), seed);
         for q in v.queries.iter().chain(&v.typed_queries()) {
             words.extend(q.text.split_whitespace().map(|w| w.trim_end_matches(',').to_string()));
+        }
+        // The lexicon's words, training and held-out: a word without a vector could neither be
+        // learnt nor carry a held-out synonym's meaning.
+        for pool in [Pool::Training, Pool::HeldOut] {
+            for (_, w) in v.worded_queries(pool) {
+                let lower = w.tree.forms.iter().map(|f| f.to_lowercase());
+                words.extend(lower.filter(|f| !matches!(f.as_str(), "." | "?" | "!" | ",")));
+            }
         }
     }
     assert!(words.len() >= 30, "{words:?}");

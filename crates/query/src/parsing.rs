@@ -37,7 +37,7 @@ pub fn read_text<'s>(
 ) -> ReadText {
     let spans: Vec<(usize, usize)> = cmin_parser::tokenize(text).into_iter().map(|t| (t.start, t.end)).collect();
     let unknown = spans.iter().any(|&(s, e)| text.get(s..e).is_some_and(|t| embeddings.get(t).is_none()));
-    match speller().filter(|_| unknown) {
+    match if unknown { speller() } else { None } {
         Some(speller) => {
             let corrected = speller.correct(text, &spans, embeddings);
             let analysis = parser.analyze(&corrected.text);

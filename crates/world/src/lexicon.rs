@@ -27,7 +27,7 @@ pub fn nouns(shape: Shape) -> &'static [Term<&'static str>] {
             T
         }
         Shape::Square => {
-            const T: &[Term<&str>] = &[seen("square"), seen("box"), seen("block"), unseen("tile")];
+            const T: &[Term<&str>] = &[seen("square"), seen("box"), seen("block"), seen("cube"), unseen("tile")];
             T
         }
         Shape::Triangle => {
@@ -148,26 +148,34 @@ const GROW: Verb = verb("grows", "grow", "grew", "grown", "growing");
 const GET: Verb = verb("gets", "get", "got", "gotten", "getting");
 const EXPAND: Verb = verb("expands", "expand", "expanded", "expanded", "expanding");
 const SWELL: Verb = verb("swells", "swell", "swelled", "swollen", "swelling");
+const BECOME: Verb = verb("becomes", "become", "became", "become", "becoming");
 const SHRINK: Verb = verb("shrinks", "shrink", "shrank", "shrunk", "shrinking");
 const CONTRACT: Verb = verb("contracts", "contract", "contracted", "contracted", "contracting");
 const FLASH: Verb = verb("flashes", "flash", "flashed", "flashed", "flashing");
 const BLINK: Verb = verb("blinks", "blink", "blinked", "blinked", "blinking");
 const LIGHT: Verb = verb("lights", "light", "lit", "lit", "lighting");
+const PULSE: Verb = verb("pulses", "pulse", "pulsed", "pulsed", "pulsing");
+const SHINE: Verb = verb("shines", "shine", "shone", "shone", "shining");
 const GLOW: Verb = verb("glows", "glow", "glowed", "glowed", "glowing");
 const MOVE: Verb = verb("moves", "move", "moved", "moved", "moving");
 const SLIDE: Verb = verb("slides", "slide", "slid", "slid", "sliding");
 const GO: Verb = verb("goes", "go", "went", "gone", "going");
 const HEAD: Verb = verb("heads", "head", "headed", "headed", "heading");
+const TRAVEL: Verb = verb("travels", "travel", "traveled", "traveled", "traveling");
+const SHIFT: Verb = verb("shifts", "shift", "shifted", "shifted", "shifting");
 const DRIFT: Verb = verb("drifts", "drift", "drifted", "drifted", "drifting");
 const PUSH: Verb = verb("pushes", "push", "pushed", "pushed", "pushing");
 const SHOVE: Verb = verb("shoves", "shove", "shoved", "shoved", "shoving");
 const HIT: Verb = verb("hits", "hit", "hit", "hit", "hitting");
 const BUMP: Verb = verb("bumps", "bump", "bumped", "bumped", "bumping");
+const KNOCK: Verb = verb("knocks", "knock", "knocked", "knocked", "knocking");
+const RAM: Verb = verb("rams", "ram", "rammed", "rammed", "ramming");
 const NUDGE: Verb = verb("nudges", "nudge", "nudged", "nudged", "nudging");
 const FOLLOW: Verb = verb("follows", "follow", "followed", "followed", "following");
 const CHASE: Verb = verb("chases", "chase", "chased", "chased", "chasing");
 const TRAIL: Verb = verb("trails", "trail", "trailed", "trailed", "trailing");
 const RUN: Verb = verb("runs", "run", "ran", "run", "running");
+const TAIL: Verb = verb("tails", "tail", "tailed", "tailed", "tailing");
 const PURSUE: Verb = verb("pursues", "pursue", "pursued", "pursued", "pursuing");
 
 /// The phrases for an action; the first is the generator's own.
@@ -199,6 +207,8 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(GET, Adjective("bigger"))),
             seen(phrase(EXPAND, Bare)),
             seen(phrase(GROW, Adjective("larger"))),
+            seen(phrase(GET, Adjective("larger"))),
+            seen(phrase(BECOME, Adjective("bigger"))),
             unseen(phrase(SWELL, Bare)),
             ];
             T
@@ -208,6 +218,7 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(SHRINK, Bare)),
             seen(phrase(GET, Adjective("smaller"))),
             seen(phrase(SHRINK, Particle("down"))),
+            seen(phrase(BECOME, Adjective("smaller"))),
             unseen(phrase(CONTRACT, Bare)),
             ];
             T
@@ -217,6 +228,8 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(FLASH, Bare)),
             seen(phrase(BLINK, Bare)),
             seen(phrase(LIGHT, Particle("up"))),
+            seen(phrase(PULSE, Bare)),
+            seen(phrase(SHINE, Bare)),
             unseen(phrase(GLOW, Bare)),
             ];
             T
@@ -228,6 +241,9 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(SLIDE, Adverb("left"))),
             seen(phrase(GO, Adverb("left"))),
             seen(phrase(HEAD, Path("to", "left"))),
+            seen(phrase(TRAVEL, Adverb("left"))),
+            seen(phrase(SHIFT, Adverb("left"))),
+            seen(phrase(GO, Path("to", "left"))),
             unseen(phrase(DRIFT, Path("to", "left"))),
             ];
             T
@@ -239,6 +255,9 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(SLIDE, Adverb("right"))),
             seen(phrase(GO, Adverb("right"))),
             seen(phrase(HEAD, Path("to", "right"))),
+            seen(phrase(TRAVEL, Adverb("right"))),
+            seen(phrase(SHIFT, Adverb("right"))),
+            seen(phrase(GO, Path("to", "right"))),
             unseen(phrase(DRIFT, Path("to", "right"))),
             ];
             T
@@ -249,6 +268,8 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(SHOVE, Bare)),
             seen(phrase(HIT, Bare)),
             seen(phrase(BUMP, Preposition("into"))),
+            seen(phrase(KNOCK, Bare)),
+            seen(phrase(RAM, Bare)),
             unseen(phrase(NUDGE, Bare)),
             ];
             T
@@ -260,6 +281,7 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
             seen(phrase(TRAIL, Bare)),
             seen(phrase(GO, Preposition("after"))),
             seen(phrase(RUN, Preposition("after"))),
+            seen(phrase(TAIL, Bare)),
             unseen(phrase(PURSUE, Bare)),
             ];
             T

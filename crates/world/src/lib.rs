@@ -103,11 +103,17 @@ impl Video {
     /// with its gold tree); deterministic by seed, and drawn apart from the video itself so
     /// that a wording never changes what happens in it.
     pub fn worded_queries(&self, pool: Pool) -> Vec<(GeneratedQuery, Wording)> {
+        self.worded_queries_drawn(pool, 0)
+    }
+
+    /// Another draw of [`Self::worded_queries`] (draw 0 is that one): a training set may
+    /// take several wordings of each query.
+    pub fn worded_queries_drawn(&self, pool: Pool, draw: u64) -> Vec<(GeneratedQuery, Wording)> {
         let salt = match pool {
             Pool::Training => 0x776f_7264_73,
             Pool::HeldOut => 0x6865_6c64,
         };
-        let mut rng = Rng::new(self.seed ^ salt);
+        let mut rng = Rng::new(self.seed ^ salt ^ draw.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         self.queries
             .iter()
             .map(|q| {

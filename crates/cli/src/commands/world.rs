@@ -34,6 +34,10 @@ pub struct WorldArgs {
     /// (the lexicon's words and frames that training may use).
     #[arg(long, default_value = "plain")]
     wording: String,
+    /// With `--wording varied`: this many wordings of each query in `<split>.json` (more
+    /// ways of saying the same thing for training).
+    #[arg(long, default_value_t = 1)]
+    wordings: u64,
     /// Also write the gold dependency trees of `<split>.json`'s queries as CoNLL-U (to
     /// evaluate a parser on the world's constructions with `cmin parser eval`).
     #[arg(long)]
@@ -90,7 +94,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         let training_words = v.worded_queries(Pool::Training);
         let held_out_words = v.worded_queries(Pool::HeldOut);
         let main: Vec<(GeneratedQuery, cmin_world::Wording)> = if varied {
-            training_words.clone()
+            (0..args.wordings.max(1)).flat_map(|draw| v.worded_queries_drawn(Pool::Training, draw)).collect()
         } else {
             v.queries.iter().map(|q| (q.clone(), cmin_world::wording::plain(&q.spec, &v.actors))).collect()
         };
