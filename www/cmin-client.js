@@ -9,37 +9,61 @@
 //   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize
 export class CminWorker {
   constructor(url = new URL('./cmin-worker.js', import.meta.url)) {
-    this.worker = new Worker(url, { type: 'module' });
+    this.url = url;
     this.pending = new Map();
     this.next = 0;
-    this.worker.onmessage = ({ data }) => {
-      const p = this.pending.get(data.id);
-      if (!p) return;
-      if (data.progress) {
+    this.worker = null;
+    this.#start();
+  }
+
+  // A worker that crashed or was terminated is replaced by a fresh one on the next call (its
+  // model is gone: load again).
+  #start() {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.url, { type: 'module' });
+    worker.onmessage = ({ data }) => {
+      const p = this.pending.get(data?.id);
+      if (p && data.progress) {
         p.onProgress?.(data.progress);
         return;
       }
-      this.pending.delete(data.id);
-      if (data.ok) p.resolve(data.value);
-      else p.reject(coded(data.code, data.error));
+      if (p) {
+        this.pending.delete(data.id);
+        if (data.ok) p.resolve(data.value);
+        else p.reject(coded(data.code, data.error));
+      }
+      if (data?.crashed) this.#fail('worker-crashed', `the worker crashed (${data.error}); the next call starts a new one`);
     };
-    this.worker.onerror = e => {
-      const error = coded('internal', `the worker failed: ${e.message || 'could not start'}`);
-      for (const p of this.pending.values()) p.reject(error);
-      this.pending.clear();
-    };
+    worker.onerror = e => this.#fail('worker-crashed', `the worker failed: ${e.message || 'could not start'}`);
+    worker.onmessageerror = () => this.#fail('worker-crashed', 'the worker sent a message that could not be read');
+    this.worker = worker;
+    return worker;
   }
 
-  // An aborted request rejects at once; the worker's late reply is dropped.
+  // Ends the worker and rejects every pending call with `code`.
+  #fail(code, message) {
+    this.worker?.terminate();
+    this.worker = null;
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(coded(code, message));
+  }
+
+  // Each message is { id, type, args }: what a caller passes stays inside `args`, so it can
+  // name neither the request nor its id. An aborted request rejects at once and tells the
+  // worker, which cancels a load (the current model stays); the late reply is dropped.
   request(type, args = {}, { transfer = [], onProgress, signal } = {}) {
     const id = this.next++;
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(coded('aborted', `${type} was aborted`));
+      const worker = this.#start();
       signal?.addEventListener('abort', () => {
-        if (this.pending.delete(id)) reject(coded('aborted', `${type} was aborted`));
+        if (!this.pending.delete(id)) return;
+        reject(coded('aborted', `${type} was aborted`));
+        this.worker?.postMessage({ id: this.next++, type: 'abort', args: { request: id } });
       }, { once: true });
       this.pending.set(id, { resolve, reject, onProgress });
-      this.worker.postMessage({ id, type, ...args }, transfer);
+      worker.postMessage({ id, type, args }, transfer);
     });
   }
 
@@ -58,9 +82,10 @@ export class CminWorker {
   parse(text) { return this.request('parse', { text }); }
   localize(text, options = {}) {
     const { signal, ...rest } = options;
-    return this.request('localize', { text, ...rest }, { signal });
+    return this.request('localize', { ...rest, text }, { signal });
   }
-  terminate() { this.worker.terminate(); }
+  /** Ends the worker; every pending call rejects with code 'terminated'. */
+  terminate() { this.#fail('terminated', 'the worker was terminated'); }
 }
 
 function coded(code, message) {

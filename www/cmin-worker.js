@@ -1,18 +1,34 @@
 // cmin-wasm in a Web Worker, so inference never blocks the page. Part of the package: it
 // sits beside index.js in pkg/ and is driven by CminWorker (cmin-client.js), which turns these
-// messages into promises. Each request is { id, type, ...args }; each reply is { id, ok, value },
-// { id, ok: false, error, code }, or (while loading) { id, progress }.
+// messages into promises. Each request is { id, type, args }; each reply is { id, ok, value },
+// { id, ok: false, error, code, crashed? }, or (while loading) { id, progress }. After a trap
+// in the module ('crashed') the worker closes itself: its state can no longer be trusted.
 import init, { Cmin, World } from './index.js';
 
 let model = null; // Cmin
 let hasParser = false;
 let video = null; // the encoded video queries run against
 let videoInfo = null;
+const loads = new Map(); // request id -> AbortController of a load under way
 
 const handlers = {
   // Cmin.load's options, less onProgress and signal (the client relays those).
   async load(options, id) {
-    const next = await Cmin.load({ ...options, onProgress: progress => self.postMessage({ id, progress }) });
+    const controller = new AbortController();
+    loads.set(id, controller);
+    let next;
+    try {
+      next = await Cmin.load({
+        ...options, signal: controller.signal, onProgress: progress => self.postMessage({ id, progress }),
+      });
+    } finally {
+      loads.delete(id);
+    }
+    // Aborted after the files arrived: the model in use stays.
+    if (controller.signal.aborted) {
+      next.free();
+      throw coded('aborted', 'load was aborted');
+    }
     if (model) model.free();
     model = next;
     hasParser = options.parser !== null;
@@ -45,6 +61,12 @@ const handlers = {
 
   parse({ text }) {
     return loaded().parse(text);
+  },
+
+  // { request }: cancels that load (its downloads stop; the current model stays).
+  abort({ request }) {
+    loads.get(request)?.abort();
+    return null;
   },
 
   // { text, ...localize's options }: localize in the current video; the result carries the
@@ -84,7 +106,8 @@ function setVideo(features, numClips, featureDim, duration) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { id, type, ...args } = data ?? {};
+  const { id, type } = data ?? {};
+  const args = data?.args !== null && typeof data?.args === 'object' ? data.args : {};
   try {
     // The first load's backend picks the build (a worker asked for 'cpu' fetches the CPU-only
     // one); once a build is loaded, init answers at once.
@@ -93,6 +116,12 @@ self.onmessage = async ({ data }) => {
     if (!handler) throw coded('bad-options', `unknown request ${JSON.stringify(type)}`);
     self.postMessage({ id, ok: true, value: await handler(args, id) });
   } catch (e) {
-    self.postMessage({ id, ok: false, error: String((e && e.message) || e), code: (e && e.code) || 'internal' });
+    const error = String((e && e.message) || e);
+    if (e instanceof WebAssembly.RuntimeError) {
+      self.postMessage({ id, ok: false, error, code: 'worker-crashed', crashed: true });
+      self.close();
+      return;
+    }
+    self.postMessage({ id, ok: false, error, code: (e && e.code) || 'internal' });
   }
 };
