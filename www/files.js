@@ -1,5 +1,8 @@
 // How `Cmin.load` gets its files. Bytes are taken as given; URLs are fetched in parallel with
-// progress, kept in the Cache API (keyed by URL) and checked against an optional SHA-256.
+// progress and checked against an optional SHA-256. A body fetched from the network is kept
+// in the Cache API (keyed by URL) only once the model has read every file (`keepFetched`), so
+// a wrong answer (a dev server's HTML page) is never kept. The package's own files carry its
+// version in their URLs, so an upgraded package never serves an older one's cached files.
 // The wasm module imports this file (a wasm-bindgen snippet), so it runs wherever the module
 // runs: the page or the package's worker.
 
@@ -21,9 +24,13 @@ export function coded(code, message, cause) {
   return error;
 }
 
-/** The package's default URL of each file. */
-export function defaultUrls() {
-  return Object.fromEntries(Object.entries(DEFAULT_FILES).map(([k, v]) => [k, new URL(v, PACKAGE_ROOT).href]));
+/** The package's default URL of each file, with the package's version as a query. */
+export function defaultUrls(version) {
+  return Object.fromEntries(Object.entries(DEFAULT_FILES).map(([k, v]) => {
+    const url = new URL(v, PACKAGE_ROOT);
+    if (version) url.searchParams.set('v', version);
+    return [k, url.href];
+  }));
 }
 
 function report(onProgress, event) {
@@ -70,16 +77,30 @@ function absolute(url) {
   }
 }
 
-// 'sha256-<base64>' (as in Subresource Integrity) or 64 hex digits.
+// 'sha256-<base64>' (as in Subresource Integrity) or 64 hex digits: 32 bytes either way.
 function expectedDigest(integrity) {
+  const bad = () => coded('bad-options',
+    `integrity ${JSON.stringify(integrity)} is neither 'sha256-<base64 of 32 bytes>' nor 64 hex digits`);
   const sri = /^sha256-([A-Za-z0-9+/]+={0,2})$/.exec(integrity);
-  if (sri) return Uint8Array.from(atob(sri[1]), c => c.charCodeAt(0));
-  if (/^[0-9a-fA-F]{64}$/.test(integrity)) return Uint8Array.from(integrity.match(/../g), h => parseInt(h, 16));
-  throw coded('bad-options', `integrity ${JSON.stringify(integrity)} is neither 'sha256-<base64>' nor 64 hex digits`);
+  let digest = null;
+  if (sri) {
+    try {
+      digest = Uint8Array.from(atob(sri[1]), c => c.charCodeAt(0));
+    } catch {
+      throw bad(); // atob's DOMException carries a numeric `code` of its own
+    }
+  } else if (/^[0-9a-fA-F]{64}$/.test(integrity)) {
+    digest = Uint8Array.from(integrity.match(/../g), h => parseInt(h, 16));
+  }
+  if (!digest || digest.length !== 32) throw bad();
+  return digest;
 }
 
+// Our errors carry a string code; a DOMException's numeric one is not ours.
+const isCoded = e => typeof e?.code === 'string';
+
 async function checkIntegrity(url, bytes, integrity, fromCache) {
-  if (!integrity) return;
+  if (integrity === undefined) return;
   const expected = expectedDigest(integrity);
   if (!globalThis.crypto?.subtle) {
     throw coded('bad-options', 'integrity needs crypto.subtle, which only a secure context (https, localhost) has');
@@ -132,6 +153,19 @@ async function openCache(options) {
   }
 }
 
+async function download(file, url, onProgress, signal) {
+  try {
+    const response = await fetch(url, { signal });
+    if (!response.ok) throw coded('fetch-failed', `${file}: ${url} answered HTTP ${response.status}`);
+    return await readBody(response, file, url, onProgress, signal);
+  } catch (e) {
+    if (signal?.aborted) throw abortError(signal);
+    if (isCoded(e)) throw e;
+    throw coded('fetch-failed', `${file}: fetching ${url} failed (${e.message})`, e);
+  }
+}
+
+// Returns the file's bytes and, for a body fresh from the network, what to keep in the cache.
 async function fetchOne(file, source, cache, { onProgress, signal }) {
   const url = source.url ?? source.response?.url ?? null;
   report(onProgress, { file, url, status: 'initiate' });
@@ -145,37 +179,46 @@ async function fetchOne(file, source, cache, { onProgress, signal }) {
     if (!source.response.ok) throw coded('fetch-failed', `${file}: the Response has HTTP status ${source.response.status}`);
     bytes = await readBody(source.response, file, url, onProgress, signal);
   } else {
+    if (source.integrity !== undefined) expectedDigest(source.integrity);
     const hit = cache ? await cache.match(url) : undefined;
     if (hit) {
       bytes = new Uint8Array(await hit.arrayBuffer());
       fromCache = true;
-    } else {
       try {
-        const response = await fetch(url, { signal });
-        if (!response.ok) throw coded('fetch-failed', `${file}: ${url} answered HTTP ${response.status}`);
-        bytes = await readBody(response, file, url, onProgress, signal);
+        await checkIntegrity(url, bytes, source.integrity, true);
       } catch (e) {
-        if (signal?.aborted) throw abortError(signal);
-        if (e.code) throw e;
-        throw coded('fetch-failed', `${file}: fetching ${url} failed (${e.message})`, e);
+        if (e.code !== 'integrity-mismatch') throw e;
+        // A stale or damaged cached copy: drop it and fetch the file once more.
+        await cache.delete(url).catch(() => {});
+        fromCache = false;
       }
     }
-    await checkIntegrity(url, bytes, source.integrity, fromCache);
-    if (cache && !fromCache) {
-      // A full quota must not fail the load: the file is only not kept.
-      await cache.put(url, new Response(bytes, { headers: { 'content-length': String(bytes.length) } })).catch(() => {});
+    if (!fromCache) {
+      bytes = await download(file, url, onProgress, signal);
+      await checkIntegrity(url, bytes, source.integrity, false);
     }
   }
   report(onProgress, { file, url, status: 'done', loaded: bytes.length, total: bytes.length, fromCache });
-  return bytes;
+  const keep = cache && url && source.url && !fromCache ? { url, bytes } : null;
+  return { bytes, keep };
+}
+
+/** Keeps the network bodies of a `fetchFiles` result in the cache: call once they were read. */
+export async function keepFetched(fetched) {
+  const { cache, keep } = fetched?.toKeep ?? {};
+  if (!cache) return;
+  for (const { url, bytes } of keep) {
+    // A full quota must not fail the load: the file is only not kept.
+    await cache.put(url, new Response(bytes, { headers: { 'content-length': String(bytes.length) } })).catch(() => {});
+  }
 }
 
 /**
  * Resolves `Cmin.load`'s options to bytes: `{ weights, embeddings, parser }` as Uint8Arrays
- * (`parser` is null when the caller passed `parser: null`). A file not given is the package's
- * default.
+ * (`parser` is null when the caller passed `parser: null`), and `toKeep` for `keepFetched`. A
+ * file not given is the package's default (of package `version`).
  */
-export async function fetchFiles(options) {
+export async function fetchFiles(options, version) {
   const { onProgress, signal } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw coded('bad-options', 'onProgress must be a function');
   if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {
@@ -183,7 +226,7 @@ export async function fetchFiles(options) {
   }
   if (options.cacheName !== undefined && typeof options.cacheName !== 'string') throw coded('bad-options', 'cacheName must be a string');
   if (signal?.aborted) throw abortError(signal);
-  const defaults = defaultUrls();
+  const defaults = defaultUrls(version);
   const wanted = [];
   for (const file of ['weights', 'embeddings', 'parser']) {
     const value = options[file];
@@ -193,11 +236,12 @@ export async function fetchFiles(options) {
   }
   const cache = wanted.some(([, s]) => s.url) ? await openCache(options) : null;
   const files = await Promise.all(wanted.map(([file, source]) => fetchOne(file, source, cache, options).catch(e => {
-    if (e?.code) throw e;
+    if (isCoded(e)) throw e;
     throw coded('fetch-failed', `${file}: reading it failed (${e?.message ?? e})`, e);
   })));
   const out = { weights: null, embeddings: null, parser: null };
-  wanted.forEach(([file], i) => (out[file] = files[i]));
+  wanted.forEach(([file], i) => (out[file] = files[i].bytes));
+  out.toKeep = { cache, keep: files.map(f => f.keep).filter(Boolean) };
   return out;
 }
 

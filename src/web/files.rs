@@ -8,7 +8,9 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/www/files.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchFiles)]
-    fn fetch_files_js(options: &JsValue) -> Promise;
+    fn fetch_files_js(options: &JsValue, version: &str) -> Promise;
+    #[wasm_bindgen(js_name = keepFetched)]
+    fn keep_fetched_js(fetched: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = cachedUrls)]
     fn cached_urls_js(cache_name: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = clearCache)]
@@ -19,10 +21,18 @@ extern "C" {
     pub(crate) fn report_progress(on_progress: &JsValue, event: &JsValue);
 }
 
-/// `{ weights, embeddings, parser }` as `Uint8Array`s (`parser` may be null).
+/// `{ weights, embeddings, parser }` as `Uint8Array`s (`parser` may be null); the package's
+/// own files are asked for at this version.
 pub(crate) async fn fetch_files(options: &JsValue) -> Result<JsValue, JsValue> {
     // A synchronous throw inside the JS function reaches us as a rejected promise too.
-    JsFuture::from(fetch_files_js(options)).await
+    JsFuture::from(fetch_files_js(options, env!("CARGO_PKG_VERSION"))).await
+}
+
+/// Keeps what `fetch_files` downloaded in the Cache API; called once every file was read, so
+/// a body that is no model file (a dev server's HTML page) is never kept.
+pub(crate) async fn keep_fetched(fetched: &JsValue) {
+    // Keeping is a convenience: a failure leaves the load as it is.
+    let _ = JsFuture::from(keep_fetched_js(fetched)).await;
 }
 
 pub(crate) fn cached_urls(cache_name: &JsValue) -> Promise {

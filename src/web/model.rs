@@ -242,6 +242,7 @@ impl Cmin {
         if aborted(&options)? {
             return Err(super::errors::aborted());
         }
+        files::keep_fetched(&fetched).await;
         let cmin = Cmin {
             inner: Rc::new(Inner {
                 videos: Rc::default(),
