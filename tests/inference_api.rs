@@ -147,3 +147,19 @@ fn long_queries_are_truncated_and_say_so() {
     assert_eq!(full.truncated_from, None);
     assert_eq!(r.scores, full.scores, "truncation keeps exactly the first 20 words and their arcs");
 }
+
+/// Finite features so large that the model overflows f32: a coded error, never NaN scores
+/// ranked as ordinary moments.
+#[test]
+fn an_overflowing_model_is_an_error_not_an_answer() {
+    let Some((loc, set)) = small() else { return };
+    let (features, n, dim) = video_features(&set, 0);
+    let huge: Vec<f32> = features.iter().map(|v| v.signum() * 3e38).collect();
+    let q = io_query(&set, 0);
+    let outcome = loc.encode_video(&huge, n, dim, 10.0).and_then(|v| loc.localize(&v, &q, RankOptions::default()));
+    match outcome {
+        Err(e @ CminError::NumericOverflow { .. }) => assert_eq!(e.code(), "numeric-overflow"),
+        Err(other) => panic!("expected numeric-overflow, got {other:?}"),
+        Ok(r) => panic!("an overflowing model answered: {:?}", &r.moments[..r.moments.len().min(2)]),
+    }
+}

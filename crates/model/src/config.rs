@@ -188,6 +188,28 @@ impl CminConfig {
                 return fail(format!("{name} is {v}, above the limit of {max}"));
             }
         }
+        for (name, v, max) in [
+            ("num_gcn_layers", self.num_gcn_layers, 16),
+            ("num_attn_layers", self.num_attn_layers, 16),
+            ("attention_band", self.attention_band, self.num_clips),
+        ] {
+            if v > max {
+                return fail(format!("{name} is {v}, above the limit of {max}"));
+            }
+        }
+        if let Some(w) = self.anchor_widths.iter().find(|&&w| w > self.num_clips) {
+            return fail(format!("anchor width {w} is above num_clips {}", self.num_clips));
+        }
+        let cost = self.cost();
+        for (name, v, max) in [
+            ("parameters", cost.parameters, MAX_PARAMETERS),
+            ("bytes for one video's encoding", cost.encoding_bytes, MAX_ENCODING_BYTES),
+            ("bytes for one query", cost.query_bytes, MAX_QUERY_BYTES),
+        ] {
+            if v > max {
+                return fail(format!("the config needs about {v} {name}, above the limit of {max}"));
+            }
+        }
         if self.d_model % 2 != 0 {
             return fail(format!("d_model must be even (two GRU directions), got {}", self.d_model));
         }
@@ -210,9 +232,89 @@ impl CminConfig {
     }
 }
 
+/// Budgets a config must fit before anything is allocated for it: about 12 times the
+/// reference TACoS model's parameters, and room for every dataset's videos and queries.
+pub const MAX_PARAMETERS: u64 = 200_000_000;
+pub const MAX_ENCODING_BYTES: u64 = 1 << 30;
+pub const MAX_QUERY_BYTES: u64 = 1 << 30;
+
+/// What a config costs, as upper estimates from its sizes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cost {
+    pub parameters: u64,
+    /// f32 bytes of the largest intermediates of one video's encoding.
+    pub encoding_bytes: u64,
+    /// f32 bytes of the largest intermediates of one query on an encoded video.
+    pub query_bytes: u64,
+}
+
+impl CminConfig {
+    /// Upper estimates of the parameters and of the memory one encoding and one query take,
+    /// computed from the sizes alone (saturating, so a hostile config cannot overflow them).
+    pub fn cost(&self) -> Cost {
+        let u = |v: usize| v as u64;
+        let (n, d, m) = (u(self.num_clips), u(self.d_model), u(self.max_words));
+        let (heads, anchors) = (u(self.num_heads), u(self.anchor_widths.len()));
+        let sq = |v: u64| v.saturating_mul(v);
+        // Projections and GRUs of both encoders, each attention and GCN layer, each stage's
+        // interaction, the head.
+        let parameters = u(self.frame_dim)
+            .saturating_mul(d)
+            .saturating_add(u(self.word_dim).saturating_mul(d).saturating_mul(3))
+            .saturating_add(sq(d).saturating_mul(
+                4 * u(self.num_attn_layers) + 4 * u(self.num_gcn_layers) + 12 * u(self.num_stages) + 8,
+            ))
+            .saturating_add(d.saturating_mul(anchors).saturating_mul(3));
+        // Attention logits per head over the clips, beside a few [clips, d] activations.
+        let encoding = heads.saturating_mul(sq(n)).saturating_add(n.saturating_mul(d).saturating_mul(16));
+        // The GCN's messages ([3, words, words, d]), clip-by-word attention, and the
+        // interaction's [clips, d] activations per stage.
+        let query = sq(m)
+            .saturating_mul(d)
+            .saturating_mul(3)
+            .saturating_add(n.saturating_mul(m).saturating_mul(heads.max(1)))
+            .saturating_add(n.saturating_mul(d).saturating_mul(16).saturating_mul(u(self.num_stages)));
+        Cost { parameters, encoding_bytes: encoding.saturating_mul(4), query_bytes: query.saturating_mul(4) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Configs from a hostile file: each is refused with a message naming its limit, before
+    /// anything is allocated.
+    #[test]
+    fn hostile_configs_are_refused_by_name() {
+        let base = CminConfig::reference_tacos();
+        let with = |f: &dyn Fn(&mut CminConfig)| {
+            let mut c = base.clone();
+            f(&mut c);
+            c.validate().unwrap_err().to_string()
+        };
+        assert!(with(&|c| c.num_attn_layers = 1 << 31).contains("num_attn_layers"));
+        assert!(with(&|c| c.num_gcn_layers = 1 << 31).contains("num_gcn_layers"));
+        assert!(with(&|c| c.attention_band = 1 << 40).contains("attention_band"));
+        assert!(with(&|c| c.anchor_widths = vec![6, 100_000]).contains("anchor width"));
+        // Within every per-field limit, but a gigabyte of attention logits per video.
+        let e = with(&|c| {
+            c.num_clips = 2048;
+            c.num_heads = 64;
+            c.frame_dim = 4096;
+        });
+        assert!(e.contains("bytes for one video's encoding"), "{e}");
+        let e = with(&|c| {
+            c.max_words = 512;
+            c.d_model = 2048;
+        });
+        assert!(e.contains("above the limit"), "{e}");
+        // The shipped and reference models sit far inside the budgets.
+        for c in [CminConfig::reference_tacos(), CminConfig::reference_activitynet()] {
+            let cost = c.cost();
+            assert!(cost.parameters * 10 < MAX_PARAMETERS, "{cost:?}");
+            assert!(cost.encoding_bytes * 100 < MAX_ENCODING_BYTES && cost.query_bytes * 10 < MAX_QUERY_BYTES, "{cost:?}");
+        }
+    }
 
     #[test]
     fn presets_are_valid() {

@@ -77,6 +77,10 @@ pub enum CminError {
     /// Options out of range (top-k, NMS threshold).
     #[error("invalid option: {0}")]
     Option(String),
+
+    /// The model computed a NaN or an infinity (features or weights too large for f32).
+    #[error("the model's {what} overflowed to {value} (clip features or weights too large): no answer")]
+    NumericOverflow { what: &'static str, value: f32 },
 }
 
 impl CminError {
@@ -101,6 +105,7 @@ impl CminError {
             }
             CminError::Malformed { .. } => "bad-file",
             CminError::Option(_) => "bad-options",
+            CminError::NumericOverflow { .. } => "numeric-overflow",
         }
     }
 

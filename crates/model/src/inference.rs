@@ -170,6 +170,11 @@ impl Pending {
                 format!("{} values for {} rows of {row}", values.len(), self.lengths.len()),
             ));
         }
+        // A NaN score would rank as an ordinary moment: refuse the whole answer instead.
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            let what = if i % row < 3 * len { "scores and boundary offsets" } else { "attention" };
+            return Err(CminError::NumericOverflow { what, value: values[i] });
+        }
         let mut results = Vec::with_capacity(self.lengths.len());
         for (b, chunk) in values.chunks(row).enumerate() {
             let (proposals, attention_padded) = chunk.split_at(3 * len);
