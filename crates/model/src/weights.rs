@@ -10,6 +10,10 @@ use crate::model::Cmin;
 
 /// Metadata key holding the config JSON in files we write.
 pub const CONFIG_METADATA_KEY: &str = "cmin_config";
+/// Metadata key of the fingerprint of that config and of the tensors' names and shapes: a
+/// config edited after saving (fusion, heads, anchor order: none of them changes a shape) no
+/// longer matches it.
+pub const CHECKSUM_METADATA_KEY: &str = "cmin_checksum";
 
 /// The reference keeps the single interaction stage and the head at the top level; we nest
 /// them (`stages.N`, `head`) so stacked stages fit. (from, to) for loading.
@@ -39,6 +43,44 @@ pub fn read_config(bytes: &[u8]) -> Result<Option<CminConfig>> {
             serde_json::from_str(json).map(Some).map_err(|e| CminError::malformed("config in weights metadata", e))
         }
     }
+}
+
+/// FNV-1a over the config JSON as stored and the sorted tensor names and shapes.
+fn fingerprint(config_json: &str, bytes: &[u8]) -> Result<String> {
+    let (_, metadata) =
+        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| CminError::malformed("safetensors weights", e))?;
+    let mut tensors: Vec<(String, Vec<usize>)> =
+        metadata.tensors().into_iter().map(|(name, info)| (name, info.shape.clone())).collect();
+    tensors.sort();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| bytes.iter().for_each(|&b| h = (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    feed(config_json.as_bytes());
+    for (name, shape) in &tensors {
+        feed(&[0]);
+        feed(name.as_bytes());
+        shape.iter().for_each(|d| feed(&(*d as u64).to_le_bytes()));
+    }
+    Ok(format!("fnv1a64:{h:016x}"))
+}
+
+/// Refuses a file of ours whose stored config no longer matches the fingerprint written with it.
+fn check_fingerprint(bytes: &[u8]) -> Result<()> {
+    let (_, metadata) =
+        safetensors::SafeTensors::read_metadata(bytes).map_err(|e| CminError::malformed("safetensors weights", e))?;
+    let stored = metadata.metadata().as_ref();
+    let (Some(config), Some(checksum)) =
+        (stored.and_then(|m| m.get(CONFIG_METADATA_KEY)), stored.and_then(|m| m.get(CHECKSUM_METADATA_KEY)))
+    else {
+        return Ok(()); // files from before the fingerprint, and reference state dicts
+    };
+    if fingerprint(config, bytes)? != *checksum {
+        return Err(CminError::malformed(
+            "safetensors weights",
+            "the config stored in this file does not match the one it was saved with (edited after training?): \
+             these weights would answer differently than they were trained to",
+        ));
+    }
+    Ok(())
 }
 
 /// Every tensor whole, of a floating-point dtype and finite, checked before a model is built:
@@ -86,6 +128,7 @@ pub fn check_tensors(bytes: &[u8]) -> Result<()> {
 /// none); for our files it may be omitted, and if given must equal the stored one.
 pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Result<Cmin> {
     let stored = read_config(bytes)?;
+    check_fingerprint(bytes)?;
     let config = match (config, stored) {
         (Some(given), Some(stored)) if *given != stored => {
             return Err(CminError::Config(format!(
@@ -127,11 +170,19 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
     Ok(model)
 }
 
-/// Serializes a model: reference parameter names, config in the metadata.
+/// Serializes a model: reference parameter names; the config and its fingerprint with the
+/// tensors' names and shapes in the metadata.
 pub fn save(model: &Cmin) -> Result<Vec<u8>> {
     let config = serde_json::to_string(model.config()).map_err(|e| CminError::malformed("config", e))?;
-    let mut store =
-        SafetensorsStore::from_bytes(None).remap(remapper(&SAVE_RENAMES)).metadata(CONFIG_METADATA_KEY, config);
-    model.save_into(&mut store).map_err(|e| CminError::malformed("weights being saved", e))?;
-    store.get_bytes().map_err(|e| CminError::malformed("weights being saved", e))
+    let serialize = |metadata: &[(&str, &str)]| -> Result<Vec<u8>> {
+        let mut store = SafetensorsStore::from_bytes(None).remap(remapper(&SAVE_RENAMES));
+        for (key, value) in metadata {
+            store = store.metadata(*key, *value);
+        }
+        model.save_into(&mut store).map_err(|e| CminError::malformed("weights being saved", e))?;
+        store.get_bytes().map_err(|e| CminError::malformed("weights being saved", e))
+    };
+    // The names and shapes are those of the first serialization; the second adds their print.
+    let checksum = fingerprint(&config, &serialize(&[(CONFIG_METADATA_KEY, &config)])?)?;
+    serialize(&[(CONFIG_METADATA_KEY, &config), (CHECKSUM_METADATA_KEY, &checksum)])
 }
