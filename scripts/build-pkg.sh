@@ -15,8 +15,10 @@ cp "$cpu_out"/cmin.js "$cpu_out"/cmin.d.ts "$cpu_out"/cmin_bg.wasm "$cpu_out"/cm
 # Both builds share one copy of the loader snippet (it finds the default assets relative to
 # itself): the CPU build's imports of it point up to pkg/snippets/.
 diff -r "$cpu_out/snippets" pkg/snippets
-sed -i 's|^\(import \* as import[0-9]* from "\)\./snippets/|\1../snippets/|' pkg/cpu/cmin.js
-if grep -q '^import .* from "\./snippets/' pkg/cpu/cmin.js; then echo "pkg/cpu/cmin.js: a snippet import was not redirected" >&2; exit 1; fi
+# wasm-bindgen writes both `import * as importN from "./snippets/..."` and
+# `import { name } from './snippets/...'`; every form is redirected, and any left is an error.
+sed -i "s#^\(import .* from [\"']\)\./snippets/#\1../snippets/#" pkg/cpu/cmin.js
+if grep -q "^import .* from [\"']\./snippets/" pkg/cpu/cmin.js; then echo "pkg/cpu/cmin.js: a snippet import was not redirected" >&2; exit 1; fi
 node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("pkg/package.json", "utf8"));

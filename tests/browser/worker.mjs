@@ -40,7 +40,10 @@ try {
   const raw = await cmin.localize(text, { includeRaw: true, nmsThreshold: 0.3, topK: 2 });
   out.raw = raw.scores instanceof Float32Array && raw.scores.length > 0 && raw.moments.length <= 2;
   out.badNms = await codeOf(cmin.localize(text, { nmsThreshold: 'x' }));
-  const typo = world.queries[0].text.replace('the ', 'teh ').replace(/circle|square|triangle|star/, w => w + w.slice(-1));
+  // The longest word without its third letter ("followed" -> "folowed").
+  const longest = text.split(' ').reduce((a, b) => (b.length > a.length ? b : a));
+  const typo = text.replace(longest, longest.slice(0, 2) + longest.slice(3));
+  out.typo = typo;
   out.corrected = (await cmin.localize(typo)).corrections.length > 0;
   out.uncorrected = (await cmin.localize(typo, { correctTypos: false })).corrections.length === 0;
   // An aborted load: the current model stays.
@@ -87,7 +90,7 @@ try {
   check(r.videoEncoded, "a caller's id and type among video()'s fields change nothing");
   check(r.raw, 'includeRaw, nmsThreshold and topK work through the worker');
   check(r.badNms === 'bad-options', `a bad nmsThreshold is bad-options through the worker (${r.badNms})`);
-  check(r.corrected && r.uncorrected, 'correctTypos works through the worker');
+  check(r.corrected && r.uncorrected, `correctTypos works through the worker ("${r.typo}": ${r.corrected}, ${r.uncorrected})`);
   check(r.abortedLoad === 'aborted', `an aborted load rejects with aborted (${r.abortedLoad})`);
   check(r.afterAbortSame, 'after an aborted load the model in use answers as before');
   check(JSON.stringify(r.terminated) === '["terminated","terminated"]', `terminate() rejects pending calls (${r.terminated})`);
