@@ -188,8 +188,8 @@ async function fetchOne(file, source, cache, { onProgress, signal }) {
         await checkIntegrity(url, bytes, source.integrity, true);
       } catch (e) {
         if (e.code !== 'integrity-mismatch') throw e;
-        // A stale or damaged cached copy: drop it and fetch the file once more.
-        await cache.delete(url).catch(() => {});
+        // A stale or damaged cached copy: fetch the file once more. The copy is replaced
+        // once the new one passes and is read; a new one that fails leaves it alone.
         fromCache = false;
       }
     }
