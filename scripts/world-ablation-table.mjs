@@ -1,17 +1,11 @@
 // Markdown tables of scripts/world-ablation.sh's runs: mean ± standard deviation over seeds.
 //   node scripts/world-ablation-table.mjs WORK "VARIANTS" "SEEDS" "KINDS"
 import { readFileSync } from "node:fs";
+import { summary } from "./summary.mjs";
 
 const [work, variants, seeds, kinds] = process.argv.slice(2, 6).map((a, i) => (i ? a.trim().split(/\s+/) : a));
 const read = (file) => JSON.parse(readFileSync(file, "utf8"));
 const recall = (result, name) => result.recall.find(([n]) => n === name)[1];
-
-function summary(values) {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  if (values.length < 2) return mean.toFixed(2);
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-  return `${mean.toFixed(2)} ± ${sd.toFixed(2)}`;
-}
 
 function column(variant, file, pick) {
   return summary(seeds.map((s) => pick(read(`${work}/run-${variant}-s${s}/${file}.json`))));

@@ -3,17 +3,11 @@
 // given runs' folders (one folder: its figures); then the parser's scores.
 //   node scripts/world-language-table.mjs OUT [OUT ...]
 import { existsSync, readFileSync } from "node:fs";
+import { summary } from "./summary.mjs";
 
 const outs = process.argv.slice(2);
 const read = (out, name) => JSON.parse(readFileSync(`${out}/${name}.json`, "utf8"));
 const recall = (r, name) => r.recall.find(([n]) => n === name)[1];
-
-function summary(values) {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  if (values.length < 2) return mean.toFixed(2);
-  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
-  return `${mean.toFixed(2)} ± ${sd.toFixed(2)}`;
-}
 
 // [label, (out) => { queries, r1, r5 }]
 const kinds = ["synonyms", "tense", "case-punctuation", "question-command", "typo", "free"];
