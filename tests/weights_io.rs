@@ -148,7 +148,9 @@ fn a_config_edited_after_saving_is_flagged() {
         out.extend_from_slice(&bytes[8 + header_len..]);
         out
     };
-    for edited in [edit("\"num_heads\":2", "\"num_heads\":1"), edit("\"anchor_widths\":[2,4]", "\"anchor_widths\":[4,2]")] {
+    for edited in
+        [edit("\"num_heads\":2", "\"num_heads\":1"), edit("\"anchor_widths\":[2,4]", "\"anchor_widths\":[4,2]")]
+    {
         let e = weights::load(&edited, None, &device).unwrap_err();
         assert!(e.to_string().contains("does not match the one it was saved with"), "{e}");
         assert_eq!(e.code(), "bad-file");

@@ -258,13 +258,14 @@ impl CminConfig {
         let sq = |v: u64| v.saturating_mul(v);
         // Projections and GRUs of both encoders, each attention and GCN layer, each stage's
         // interaction, the head.
-        let parameters = u(self.frame_dim)
-            .saturating_mul(d)
-            .saturating_add(u(self.word_dim).saturating_mul(d).saturating_mul(3))
-            .saturating_add(sq(d).saturating_mul(
-                4 * u(self.num_attn_layers) + 4 * u(self.num_gcn_layers) + 12 * u(self.num_stages) + 8,
-            ))
-            .saturating_add(d.saturating_mul(anchors).saturating_mul(3));
+        let parameters =
+            u(self.frame_dim)
+                .saturating_mul(d)
+                .saturating_add(u(self.word_dim).saturating_mul(d).saturating_mul(3))
+                .saturating_add(sq(d).saturating_mul(
+                    4 * u(self.num_attn_layers) + 4 * u(self.num_gcn_layers) + 12 * u(self.num_stages) + 8,
+                ))
+                .saturating_add(d.saturating_mul(anchors).saturating_mul(3));
         // Attention logits per head over the clips, beside a few [clips, d] activations.
         let encoding = heads.saturating_mul(sq(n)).saturating_add(n.saturating_mul(d).saturating_mul(16));
         // The GCN's messages ([3, words, words, d]), clip-by-word attention, and the
@@ -312,7 +313,10 @@ mod tests {
         for c in [CminConfig::reference_tacos(), CminConfig::reference_activitynet()] {
             let cost = c.cost();
             assert!(cost.parameters * 10 < MAX_PARAMETERS, "{cost:?}");
-            assert!(cost.encoding_bytes * 100 < MAX_ENCODING_BYTES && cost.query_bytes * 10 < MAX_QUERY_BYTES, "{cost:?}");
+            assert!(
+                cost.encoding_bytes * 100 < MAX_ENCODING_BYTES && cost.query_bytes * 10 < MAX_QUERY_BYTES,
+                "{cost:?}"
+            );
         }
     }
 

@@ -11,4 +11,4 @@ pub mod spelling;
 pub use embeddings::Embeddings;
 pub use parsing::{ParserModel, parse_query};
 pub use prepare::{ParsedSentence, PreparedQuery};
-pub use spelling::{Correction, Corrected, Speller};
+pub use spelling::{Corrected, Correction, Speller};

@@ -197,11 +197,11 @@ mod tests {
     fn common_typos_find_their_word() {
         let s = Speller::new(&vocabulary());
         for (typo, word) in [
-            ("purpel", "purple"),  // transposed
-            ("yelow", "yellow"),   // a doubled letter dropped ("below" is more frequent, one edit too)
+            ("purpel", "purple"), // transposed
+            ("yelow", "yellow"),  // a doubled letter dropped ("below" is more frequent, one edit too)
             ("triangel", "triangle"),
             ("sqaure", "square"),
-            ("pushs", "push"),     // a letter dropped; "push" is more frequent than "pushes"
+            ("pushs", "push"), // a letter dropped; "push" is more frequent than "pushes"
             ("cirlce", "circle"),
             ("folows", "follows"),
             ("grene", "green"),
@@ -232,8 +232,7 @@ mod tests {
         let e = vocabulary();
         let s = Speller::new(&e);
         let text = "When does the Purpel circle push the YELOW sqaure?";
-        let spans: Vec<(usize, usize)> =
-            cmin_parser::tokenize(text).into_iter().map(|t| (t.start, t.end)).collect();
+        let spans: Vec<(usize, usize)> = cmin_parser::tokenize(text).into_iter().map(|t| (t.start, t.end)).collect();
         let c = s.correct(text, &spans, &e);
         assert_eq!(c.text, "When does the Purple circle push the YELLOW square?");
         let pairs: Vec<(&str, &str)> = c.corrections.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();

@@ -30,15 +30,19 @@ fn main() {
         let events: Vec<_> = v
             .events
             .iter()
-            .map(|e| serde_json::json!({"action": e.action, "agent": e.agent, "patient": e.patient,
-                                         "start": t(e.start), "end": t(e.end)}))
+            .map(|e| {
+                serde_json::json!({"action": e.action, "agent": e.agent, "patient": e.patient,
+                                         "start": t(e.start), "end": t(e.end)})
+            })
             .collect();
         let targets: Vec<_> = v
             .queries
             .iter()
-            .map(|q| serde_json::json!({"construction": q.kind, "agent": q.spec.agent, "action": q.spec.action,
+            .map(|q| {
+                serde_json::json!({"construction": q.kind, "agent": q.spec.agent, "action": q.spec.action,
                                          "patient": q.spec.patient, "other": q.spec.other,
-                                         "start": q.start, "end": q.end}))
+                                         "start": q.start, "end": q.end})
+            })
             .collect();
         out.push(serde_json::json!({"video": format!("world-{seed:06}"), "seed": seed, "duration": v.duration,
                                      "actors": actors, "events": events, "targets": targets}));

@@ -184,105 +184,105 @@ pub fn verb_phrases(action: Action) -> &'static [Term<VerbPhrase>] {
     match action {
         Action::Jump => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(JUMP, Bare)),
-            seen(phrase(HOP, Bare)),
-            seen(phrase(LEAP, Bare)),
-            seen(phrase(JUMP, Particle("up"))),
-            unseen(phrase(BOUNCE, Bare)),
+                seen(phrase(JUMP, Bare)),
+                seen(phrase(HOP, Bare)),
+                seen(phrase(LEAP, Bare)),
+                seen(phrase(JUMP, Particle("up"))),
+                unseen(phrase(BOUNCE, Bare)),
             ];
             T
         }
         Action::Spin => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(SPIN, Bare)),
-            seen(phrase(TURN, Particle("around"))),
-            seen(phrase(SPIN, Particle("around"))),
-            unseen(phrase(ROTATE, Bare)),
+                seen(phrase(SPIN, Bare)),
+                seen(phrase(TURN, Particle("around"))),
+                seen(phrase(SPIN, Particle("around"))),
+                unseen(phrase(ROTATE, Bare)),
             ];
             T
         }
         Action::Grow => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(GROW, Bare)),
-            seen(phrase(GET, Adjective("bigger"))),
-            seen(phrase(EXPAND, Bare)),
-            seen(phrase(GROW, Adjective("larger"))),
-            seen(phrase(GET, Adjective("larger"))),
-            seen(phrase(BECOME, Adjective("bigger"))),
-            unseen(phrase(SWELL, Bare)),
+                seen(phrase(GROW, Bare)),
+                seen(phrase(GET, Adjective("bigger"))),
+                seen(phrase(EXPAND, Bare)),
+                seen(phrase(GROW, Adjective("larger"))),
+                seen(phrase(GET, Adjective("larger"))),
+                seen(phrase(BECOME, Adjective("bigger"))),
+                unseen(phrase(SWELL, Bare)),
             ];
             T
         }
         Action::Shrink => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(SHRINK, Bare)),
-            seen(phrase(GET, Adjective("smaller"))),
-            seen(phrase(SHRINK, Particle("down"))),
-            seen(phrase(BECOME, Adjective("smaller"))),
-            unseen(phrase(CONTRACT, Bare)),
+                seen(phrase(SHRINK, Bare)),
+                seen(phrase(GET, Adjective("smaller"))),
+                seen(phrase(SHRINK, Particle("down"))),
+                seen(phrase(BECOME, Adjective("smaller"))),
+                unseen(phrase(CONTRACT, Bare)),
             ];
             T
         }
         Action::Flash => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(FLASH, Bare)),
-            seen(phrase(BLINK, Bare)),
-            seen(phrase(LIGHT, Particle("up"))),
-            seen(phrase(PULSE, Bare)),
-            seen(phrase(SHINE, Bare)),
-            unseen(phrase(GLOW, Bare)),
+                seen(phrase(FLASH, Bare)),
+                seen(phrase(BLINK, Bare)),
+                seen(phrase(LIGHT, Particle("up"))),
+                seen(phrase(PULSE, Bare)),
+                seen(phrase(SHINE, Bare)),
+                unseen(phrase(GLOW, Bare)),
             ];
             T
         }
         Action::MoveLeft => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(MOVE, Adverb("left"))),
-            seen(phrase(MOVE, Path("to", "left"))),
-            seen(phrase(SLIDE, Adverb("left"))),
-            seen(phrase(GO, Adverb("left"))),
-            seen(phrase(HEAD, Path("to", "left"))),
-            seen(phrase(TRAVEL, Adverb("left"))),
-            seen(phrase(SHIFT, Adverb("left"))),
-            seen(phrase(GO, Path("to", "left"))),
-            unseen(phrase(DRIFT, Path("to", "left"))),
+                seen(phrase(MOVE, Adverb("left"))),
+                seen(phrase(MOVE, Path("to", "left"))),
+                seen(phrase(SLIDE, Adverb("left"))),
+                seen(phrase(GO, Adverb("left"))),
+                seen(phrase(HEAD, Path("to", "left"))),
+                seen(phrase(TRAVEL, Adverb("left"))),
+                seen(phrase(SHIFT, Adverb("left"))),
+                seen(phrase(GO, Path("to", "left"))),
+                unseen(phrase(DRIFT, Path("to", "left"))),
             ];
             T
         }
         Action::MoveRight => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(MOVE, Adverb("right"))),
-            seen(phrase(MOVE, Path("to", "right"))),
-            seen(phrase(SLIDE, Adverb("right"))),
-            seen(phrase(GO, Adverb("right"))),
-            seen(phrase(HEAD, Path("to", "right"))),
-            seen(phrase(TRAVEL, Adverb("right"))),
-            seen(phrase(SHIFT, Adverb("right"))),
-            seen(phrase(GO, Path("to", "right"))),
-            unseen(phrase(DRIFT, Path("to", "right"))),
+                seen(phrase(MOVE, Adverb("right"))),
+                seen(phrase(MOVE, Path("to", "right"))),
+                seen(phrase(SLIDE, Adverb("right"))),
+                seen(phrase(GO, Adverb("right"))),
+                seen(phrase(HEAD, Path("to", "right"))),
+                seen(phrase(TRAVEL, Adverb("right"))),
+                seen(phrase(SHIFT, Adverb("right"))),
+                seen(phrase(GO, Path("to", "right"))),
+                unseen(phrase(DRIFT, Path("to", "right"))),
             ];
             T
         }
         Action::Push => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(PUSH, Bare)),
-            seen(phrase(SHOVE, Bare)),
-            seen(phrase(HIT, Bare)),
-            seen(phrase(BUMP, Preposition("into"))),
-            seen(phrase(KNOCK, Bare)),
-            seen(phrase(RAM, Bare)),
-            unseen(phrase(NUDGE, Bare)),
+                seen(phrase(PUSH, Bare)),
+                seen(phrase(SHOVE, Bare)),
+                seen(phrase(HIT, Bare)),
+                seen(phrase(BUMP, Preposition("into"))),
+                seen(phrase(KNOCK, Bare)),
+                seen(phrase(RAM, Bare)),
+                unseen(phrase(NUDGE, Bare)),
             ];
             T
         }
         Action::Follow => {
             const T: &[Term<VerbPhrase>] = &[
-            seen(phrase(FOLLOW, Bare)),
-            seen(phrase(CHASE, Bare)),
-            seen(phrase(TRAIL, Bare)),
-            seen(phrase(GO, Preposition("after"))),
-            seen(phrase(RUN, Preposition("after"))),
-            seen(phrase(TAIL, Bare)),
-            unseen(phrase(PURSUE, Bare)),
+                seen(phrase(FOLLOW, Bare)),
+                seen(phrase(CHASE, Bare)),
+                seen(phrase(TRAIL, Bare)),
+                seen(phrase(GO, Preposition("after"))),
+                seen(phrase(RUN, Preposition("after"))),
+                seen(phrase(TAIL, Bare)),
+                unseen(phrase(PURSUE, Bare)),
             ];
             T
         }

@@ -18,9 +18,9 @@ pub mod wording;
 use serde::Serialize;
 
 pub use actors::{ACTIONS, Action, Actor, COLOURS, Colour, SHAPES, Shape, Size, describe};
+pub use lexicon::Pool;
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
-pub use lexicon::Pool;
 pub use treebank::gold_tree;
 pub use wording::{Frame, Wording};
 
