@@ -95,7 +95,7 @@ fn boolean(options: &JsValue, name: &str, default: bool) -> Result<bool, JsValue
     }
 }
 
-pub(crate) fn rank_options(options: &JsValue) -> Result<LocalizeOptions, JsValue> {
+pub(crate) fn localize_options(options: &JsValue) -> Result<LocalizeOptions, JsValue> {
     let mut o = RankOptions::default();
     if options.is_undefined() || options.is_null() {
         return Ok(LocalizeOptions { rank: o, include_raw: false, correct_typos: true });

@@ -17,7 +17,7 @@ pub use world::World;
 
 use wasm_bindgen::prelude::*;
 
-pub(crate) use args::{aborted, bytes_of, count_of, field, floats_of, rank_options, set, text_of};
+pub(crate) use args::{aborted, bytes_of, count_of, field, floats_of, localize_options, set, text_of};
 pub(crate) use errors::{cmin_error, coded, file_error, internal, option_error};
 
 unsafe extern "C" {

@@ -19,8 +19,8 @@ use cmin_query::spelling::{Correction, Speller};
 
 use super::parser::analysis_js;
 use super::{
-    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal, now_ms,
-    option_error, rank_options, run_static_constructors, set, text_of,
+    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal,
+    localize_options, now_ms, option_error, run_static_constructors, set, text_of,
 };
 
 const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
@@ -319,8 +319,8 @@ fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> 
 
 async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let js_options = options.clone();
-    let localize_options = rank_options(&options)?;
-    let (options, include_raw) = (localize_options.rank, localize_options.include_raw);
+    let opts = localize_options(&options)?;
+    let (options, include_raw) = (opts.rank, opts.include_raw);
     if aborted(&js_options)? {
         return Err(super::errors::aborted());
     }
@@ -332,7 +332,7 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     let (parse, parse_js): (ParsedSentence, JsValue) = match query.as_string() {
         Some(text) => {
             let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
-            let correct = localize_options.correct_typos;
+            let correct = opts.correct_typos;
             let read = read_text(parser, &inner.embeddings, &text, || {
                 correct.then(|| inner.speller.get_or_init(|| Speller::new(&inner.embeddings)))
             });
