@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { serve, launch, gloveText, sharedDir, SMALL_CONFIG } from './util.mjs';
+import { serve, launch, gloveText, sharedDir, SMALL_CONFIG, pageResult, checker } from './util.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const weightsPath = path.join(sharedDir(), 'reference/small-weights.safetensors');
@@ -86,16 +86,9 @@ await new Promise(resolve => proxy.listen(0, '127.0.0.1', resolve));
 const url = `http://127.0.0.1:${proxy.address().port}`;
 
 const browser = await launch({ webgpu: false });
-let failed = 0;
-const check = (ok, what) => {
-  if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
+const check = checker();
 try {
-  const tab = await browser.newPage();
-  await tab.goto(`${url}/cache.html`);
-  await tab.waitForFunction(() => window.__result, null, { timeout: 300000 });
-  const r = await tab.evaluate(() => window.__result);
+  const r = await pageResult(browser, `${url}/cache.html`);
   check(!r.error, `no unexpected error (${r.error ?? 'none'})`);
   check(r.html === 'bad-weights', `an HTML page for the weights is bad-weights (${r.html})`);
   check(r.afterHtml === 'no error', `it was not kept: the real file loads next without clearCache (${r.afterHtml})`);
@@ -109,5 +102,5 @@ try {
   proxy.close();
   server.close();
 }
-console.log(`cache test: ${failed ? 'FAILED' : 'passed'} (${failed} failures)`);
-process.exit(failed ? 1 : 0);
+console.log(`cache test: ${check.failed ? 'FAILED' : 'passed'} (${check.failed} failures)`);
+process.exit(check.failed ? 1 : 0);

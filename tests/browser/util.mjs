@@ -63,3 +63,21 @@ export function sharedDir() {
 
 /** The small reference model's config (CminConfig fields; the rest default to reference_tacos). */
 export const SMALL_CONFIG = { num_clips: 64, frame_dim: 64, word_dim: 48, d_model: 64, num_heads: 4, max_words: 20 };
+
+/** Opens `url` in a new tab and returns what its script left in `window.__result`. */
+export async function pageResult(browser, url, timeout = 300000) {
+  const tab = await browser.newPage();
+  await tab.goto(url);
+  await tab.waitForFunction(() => window.__result, null, { timeout });
+  return tab.evaluate(() => window.__result);
+}
+
+/** A checker that prints each check and counts the failures: `check(ok, what)`, `check.failed`. */
+export function checker() {
+  const check = (ok, what) => {
+    if (!ok) check.failed++;
+    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  };
+  check.failed = 0;
+  return check;
+}

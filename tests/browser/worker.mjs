@@ -11,7 +11,7 @@
 //   node tests/browser/worker.mjs   (after scripts/build-pkg.sh)
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch } from './util.mjs';
+import { serve, launch, pageResult, checker } from './util.mjs';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 if (!fs.existsSync(path.join(repo, 'pkg/cmin-client.js'))) {
@@ -74,16 +74,9 @@ window.__result = out;
 
 const server = await serve(repo, { '/worker.html': Buffer.from(page) });
 const browser = await launch({ webgpu: false });
-let failed = 0;
-const check = (ok, what) => {
-  if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-};
+const check = checker();
 try {
-  const tab = await browser.newPage();
-  await tab.goto(`${server.url}/worker.html`);
-  await tab.waitForFunction(() => window.__result, null, { timeout: 300000 });
-  const r = await tab.evaluate(() => window.__result);
+  const r = await pageResult(browser, `${server.url}/worker.html`);
   check(!r.error, `no unexpected error (${r.error ?? 'none'})`);
   check(r.plain?.length > 0, 'the worker answers a query');
   check(r.hostileSame, "a caller's { id: 0, type: 'load' } among localize's options changes nothing");
@@ -101,5 +94,5 @@ try {
   await browser.close();
   server.close();
 }
-console.log(`worker test: ${failed ? 'FAILED' : 'passed'} (${failed} failures)`);
-process.exit(failed ? 1 : 0);
+console.log(`worker test: ${check.failed ? 'FAILED' : 'passed'} (${check.failed} failures)`);
+process.exit(check.failed ? 1 : 0);
