@@ -109,6 +109,7 @@ function tick(now) {
 
 async function submit() {
   showError();
+  showReadAs(null);
   const text = $('query').value;
   if (!text.trim()) {
     showError('The query is empty: type a sentence, or pick an example.');
@@ -144,7 +145,7 @@ async function submit() {
 // What the model read, when it corrected a typo: "read as: the purple circle (purpel -> purple)".
 function showReadAs(result) {
   const note = $('read-as');
-  if (!result.corrections?.length) {
+  if (!result?.corrections?.length) {
     note.hidden = true;
     note.textContent = '';
     return;

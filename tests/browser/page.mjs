@@ -194,7 +194,8 @@ async function run(webgpu) {
       check(typed >= 12 && landed >= 10, `${mode}: ${landed} of ${typed} typed queries land (IoU >= 0.5)`);
       await page.fill('#query', 'the green triangel shrank');
       await page.click('#query-form button');
-      await page.waitForFunction(() => !document.getElementById('read-as').hidden, null, { timeout: 60000 });
+      // The previous typed query may have left its own note: wait for this one's.
+      await page.waitForFunction(() => document.getElementById('read-as').textContent.includes('triangel'), null, { timeout: 60000 });
       const readAs = await page.textContent('#read-as');
       check(readAs.includes('triangle') && readAs.includes('triangel → triangle'), `${mode}: the page says what a typo was read as ("${readAs}")`);
       await page.goto(`${server.url}/index.html?seed=11`);
