@@ -129,7 +129,7 @@ fn typos_are_corrected_before_parsing() {
     let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let speller = Speller::new(&embeddings);
-    let read = read_text(&parser, &embeddings, "When does the Purpel circle push the yelow sqaure?", || Some(&speller));
+    let read = read_text(&parser, &embeddings, "When does the Purpel circle push the yelow sqaure?", 20, || Some(&speller)).unwrap();
     assert_eq!(read.text, "When does the Purple circle push the yellow square?");
     let pairs: Vec<(&str, &str)> = read.corrections.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();
     assert_eq!(pairs, [("Purpel", "purple"), ("yelow", "yellow"), ("sqaure", "square")]);
@@ -138,8 +138,30 @@ fn typos_are_corrected_before_parsing() {
     for (typo, word) in [("triangel", "triangle"), ("folows", "follows"), ("pushs", "push"), ("grene", "green")] {
         assert_eq!(speller.suggest(typo), Some(word), "{typo}");
     }
-    let clean = read_text(&parser, &embeddings, "the red circle shoves the blue box", || panic!("not needed"));
+    let clean = read_text(&parser, &embeddings, "the red circle shoves the blue box", 20, || panic!("not needed")).unwrap();
     assert!(clean.corrections.is_empty());
-    let off = read_text(&parser, &embeddings, "the purpel circle", || None);
+    let off = read_text(&parser, &embeddings, "the purpel circle", 20, || None).unwrap();
     assert_eq!((off.text.as_str(), off.corrections.len()), ("the purpel circle", 0));
+}
+
+/// A long query is tokenised whole but only its start is parsed; a text above the limit is
+/// refused before any of it is read.
+#[test]
+fn long_texts_are_cut_before_parsing_and_refused_above_the_limit() {
+    use cmin_model::limits::MAX_TEXT_UNITS;
+    use cmin_query::parsing::read_text;
+    let parser = parser();
+    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
+    let embeddings = Embeddings::from_bytes(&bytes).unwrap();
+    let text = "the red circle jumps, ".repeat(4_000);
+    let read = read_text(&parser, &embeddings, &text, 20, || None).unwrap();
+    assert_eq!(read.cut_from, Some(16_000), "the words of the whole text, commas not counted");
+    assert_eq!(read.analysis.tokens.len(), 2 * 20 + 16);
+    assert!(text.starts_with(&read.text) && read.text.len() < 300);
+    let short = read_text(&parser, &embeddings, "the red circle jumps", 20, || None).unwrap();
+    assert_eq!((short.cut_from, short.analysis.tokens.len()), (None, 4));
+    let huge = "a ".repeat(MAX_TEXT_UNITS as usize / 2 + 1);
+    let e = read_text(&parser, &embeddings, &huge, 20, || None).unwrap_err();
+    assert_eq!(e.code(), "too-large");
+    assert!(e.to_string().contains(&MAX_TEXT_UNITS.to_string()), "{e}");
 }

@@ -15,6 +15,8 @@ const DEFAULT_FILES = {
   parser: 'assets/parser-en-ewt.cminparse',
 };
 const DEFAULT_CACHE = 'cmin-wasm';
+// The largest file, set by the module (its MAX_FILE_BYTES) on each load.
+const limits = { maxBytes: 2 ** 30 };
 
 /** An `Error` with a stable `code` (listed in the README and the .d.ts). */
 export function coded(code, message, cause) {
@@ -113,11 +115,18 @@ async function checkIntegrity(url, bytes, integrity, fromCache) {
   }
 }
 
-// Reads a response's body, reporting progress as it arrives.
+function tooLarge(file, bytes) {
+  return coded('too-large', `${file} is ${bytes} bytes, above the limit of ${limits.maxBytes}`);
+}
+
+// Reads a response's body, reporting progress as it arrives; a body above the size limit is
+// refused as soon as its length is known or its bytes pass the limit.
 async function readBody(response, file, url, onProgress, signal) {
   const total = Number(response.headers.get('content-length')) || 0;
+  if (total > limits.maxBytes) throw tooLarge(file, total);
   if (!response.body) {
     const bytes = new Uint8Array(await response.arrayBuffer());
+    if (bytes.length > limits.maxBytes) throw tooLarge(file, bytes.length);
     report(onProgress, { file, url, status: 'progress', loaded: bytes.length, total: total || bytes.length, progress: 100 });
     return bytes;
   }
@@ -133,6 +142,10 @@ async function readBody(response, file, url, onProgress, signal) {
     if (done) break;
     chunks.push(value);
     loaded += value.length;
+    if (loaded > limits.maxBytes) {
+      reader.cancel().catch(() => {});
+      throw tooLarge(file, loaded);
+    }
     report(onProgress, { file, url, status: 'progress', loaded, total, progress: total ? (100 * loaded) / total : null });
   }
   const bytes = new Uint8Array(loaded);
@@ -174,6 +187,7 @@ async function fetchOne(file, source, cache, { onProgress, signal }) {
   if (source.bytes) {
     bytes = source.bytes;
   } else if (source.blob) {
+    if (source.blob.size > limits.maxBytes) throw tooLarge(file, source.blob.size);
     bytes = new Uint8Array(await source.blob.arrayBuffer());
   } else if (source.response) {
     if (!source.response.ok) throw coded('fetch-failed', `${file}: the Response has HTTP status ${source.response.status}`);
@@ -218,7 +232,8 @@ export async function keepFetched(fetched) {
  * (`parser` is null when the caller passed `parser: null`), and `toKeep` for `keepFetched`. A
  * file not given is the package's default (of package `version`).
  */
-export async function fetchFiles(options, version) {
+export async function fetchFiles(options, version, maxBytes) {
+  limits.maxBytes = maxBytes;
   const { onProgress, signal } = options;
   if (onProgress !== undefined && typeof onProgress !== 'function') throw coded('bad-options', 'onProgress must be a function');
   if (signal !== undefined && !(typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal)) {

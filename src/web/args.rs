@@ -1,33 +1,55 @@
-//! Arguments arrive as `JsValue`s and are checked here: wasm-bindgen's own conversions for
-//! `&str` and `&[f32]` trust the caller, and a number where a string belongs traps the module.
+//! Arguments arrive as `JsValue`s and are checked here. Anything more than a primitive is read
+//! by `www/values.js`, imported with `catch`: a value whose reading throws (a getter, a Proxy, a
+//! detached buffer) gives a coded error instead of an exception unwinding through wasm.
+//! wasm-bindgen's own conversions for `&str` and `&[f32]` trust the caller, and a number where
+//! a string belongs traps the module, so no export takes those types from JS.
 
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Float32Array, Float64Array, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use cmin_model::limits;
 use cmin_model::ranking::RankOptions;
 
-use super::{cmin_error, internal, option_error};
+use super::{cmin_error, coded, internal, option_error};
 
-/// Bytes from an `ArrayBuffer` or a typed array.
-pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
-    if let Some(buffer) = value.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
-    }
-    if let Some(array) = value.dyn_ref::<Uint8Array>() {
-        return Ok(array.to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(value) {
-        let view: &js_sys::Object = value.unchecked_ref();
-        let buffer = Reflect::get(view, &"buffer".into()).map_err(|_| option_error(format!("{what}: unreadable")))?;
-        let offset = Reflect::get(view, &"byteOffset".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-        let length = Reflect::get(view, &"byteLength".into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
-        return Ok(Uint8Array::new_with_byte_offset_and_length(&buffer, offset, length).to_vec());
-    }
-    Err(option_error(format!("{what} must be an ArrayBuffer or Uint8Array")))
+#[wasm_bindgen(module = "/www/values.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = readBytes)]
+    fn read_bytes_js(value: &JsValue, what: &str, limit: f64) -> Result<Uint8Array, JsValue>;
+    #[wasm_bindgen(catch, js_name = floatsLength)]
+    fn floats_length_js(value: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readFloats)]
+    fn read_floats_js(value: &JsValue, what: &str, count: f64) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readPlain)]
+    fn read_plain_js(value: &JsValue, what: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readField)]
+    fn read_field_js(object: &JsValue, name: &str, what: &str) -> Result<JsValue, JsValue>;
 }
 
-/// A string argument.
+/// What `www/values.js` threw, as one of our errors: its own coded errors pass through; anything
+/// else came from the caller's value and is reported as unreadable.
+pub(crate) fn caught(what: &str) -> impl Fn(JsValue) -> JsValue + '_ {
+    move |thrown| {
+        let read = |name: &str| Reflect::get(&thrown, &JsValue::from_str(name)).ok().and_then(|v| v.as_string());
+        if read("name").as_deref() == Some("CminError") && read("code").is_some() {
+            return thrown;
+        }
+        let message = read("message").unwrap_or_else(|| "it threw".into());
+        coded("bad-options", format!("{what} could not be read: {message}"))
+    }
+}
+
+/// Bytes from an `ArrayBuffer`, a typed array or a `DataView`, refused above the file limit
+/// before they are copied.
+pub(crate) fn bytes_of(value: &JsValue, what: &str) -> Result<Vec<u8>, JsValue> {
+    let view = read_bytes_js(value, what, limits::MAX_FILE_BYTES as f64).map_err(caught(what))?;
+    Ok(view.to_vec())
+}
+
+/// A string argument, refused above the text limit before it is copied into wasm.
 pub(crate) fn text_of(value: &JsValue) -> Result<String, JsValue> {
+    let text = value.dyn_ref::<JsString>().ok_or_else(|| option_error("text must be a string"))?;
+    limits::text(text.length() as u64).map_err(cmin_error)?;
     value.as_string().ok_or_else(|| option_error("text must be a string"))
 }
 
@@ -39,23 +61,33 @@ pub(crate) fn count_of(value: &JsValue, what: &str) -> Result<usize, JsValue> {
     }
 }
 
-/// Numbers from a `Float32Array`, a `Float64Array` or an array of numbers.
-pub(crate) fn floats_of(value: &JsValue, what: &str) -> Result<Vec<f32>, JsValue> {
-    if let Some(array) = value.dyn_ref::<Float32Array>() {
-        return Ok(array.to_vec());
-    }
-    if let Some(array) = value.dyn_ref::<js_sys::Float64Array>() {
-        return Ok(array.to_vec().into_iter().map(|v| v as f32).collect());
-    }
-    if Array::is_array(value) {
-        let not_numbers = || option_error(format!("{what} must hold only numbers"));
-        return Array::from(value).iter().map(|v| v.as_f64().map(|v| v as f32).ok_or_else(not_numbers)).collect();
-    }
-    Err(option_error(format!("{what} must be a Float32Array, a Float64Array or an array of numbers")))
+/// How many numbers a `Float32Array`, a `Float64Array` or an array of numbers holds, read
+/// without copying them.
+pub(crate) fn floats_length(value: &JsValue, what: &str) -> Result<usize, JsValue> {
+    let length = floats_length_js(value).map_err(caught(what))?;
+    length.as_f64().map(|n| n as usize).ok_or_else(|| {
+        option_error(format!("{what} must be a Float32Array, a Float64Array or an array of numbers"))
+    })
 }
 
-pub(crate) fn field(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+/// The `count` numbers of `value`, whose length [`floats_length`] gave and the caller checked.
+pub(crate) fn floats_of(value: &JsValue, what: &str, count: usize) -> Result<Vec<f32>, JsValue> {
+    let fresh = read_floats_js(value, what, count as f64).map_err(caught(what))?;
+    if let Some(array) = fresh.dyn_ref::<Float32Array>() {
+        return Ok(array.to_vec());
+    }
+    let array: &Float64Array = fresh.unchecked_ref();
+    Ok(array.to_vec().into_iter().map(|v| v as f32).collect())
+}
+
+/// A plain copy of a caller's object (a parse, a config), safe to hand to serde.
+pub(crate) fn plain_of(value: &JsValue, what: &str) -> Result<JsValue, JsValue> {
+    read_plain_js(value, what).map_err(caught(what))
+}
+
+/// `object[name]`; undefined for a primitive; a coded error when reading it throws.
+pub(crate) fn field(object: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    read_field_js(object, name, "options").map_err(caught(name))
 }
 
 pub(crate) fn set(object: &Object, name: &str, value: JsValue) -> Result<(), JsValue> {
@@ -67,11 +99,11 @@ pub(crate) fn set(object: &Object, name: &str, value: JsValue) -> Result<(), JsV
 /// Whether an `AbortSignal` in `options.signal` has fired; a `signal` that is not one is an
 /// error.
 pub(crate) fn aborted(options: &JsValue) -> Result<bool, JsValue> {
-    let signal = field(options, "signal");
+    let signal = field(options, "signal")?;
     if signal.is_undefined() {
         return Ok(false);
     }
-    match field(&signal, "aborted").as_bool() {
+    match field(&signal, "aborted")?.as_bool() {
         Some(fired) => Ok(fired),
         None => Err(option_error("signal must be an AbortSignal")),
     }
@@ -87,7 +119,7 @@ pub(crate) struct LocalizeOptions {
 }
 
 fn boolean(options: &JsValue, name: &str, default: bool) -> Result<bool, JsValue> {
-    let value = field(options, name);
+    let value = field(options, name)?;
     match value.as_bool() {
         Some(b) => Ok(b),
         None if value.is_undefined() => Ok(default),
@@ -105,12 +137,12 @@ pub(crate) fn localize_options(options: &JsValue) -> Result<LocalizeOptions, JsV
             "localize options must be an object { topK?, nmsThreshold?, includeRaw?, correctTypos?, signal? }",
         ));
     }
-    let top_k = field(options, "topK");
+    let top_k = field(options, "topK")?;
     if !top_k.is_undefined() {
         let k = top_k.as_f64().filter(|k| k.fract() == 0.0 && *k >= 1.0 && *k <= 1e6);
         o.top_k = k.ok_or_else(|| option_error("topK must be a positive integer"))? as usize;
     }
-    let nms = field(options, "nmsThreshold");
+    let nms = field(options, "nmsThreshold")?;
     if !nms.is_undefined() {
         o.nms_threshold = nms.as_f64().ok_or_else(|| option_error("nmsThreshold must be a number"))?;
     }

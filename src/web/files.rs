@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 #[wasm_bindgen(module = "/www/files.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchFiles)]
-    fn fetch_files_js(options: &JsValue, version: &str) -> Promise;
+    fn fetch_files_js(options: &JsValue, version: &str, max_bytes: f64) -> Promise;
     #[wasm_bindgen(js_name = keepFetched)]
     fn keep_fetched_js(fetched: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = cachedUrls)]
@@ -24,8 +24,10 @@ extern "C" {
 /// `{ weights, embeddings, parser }` as `Uint8Array`s (`parser` may be null); the package's
 /// own files are asked for at this version.
 pub(crate) async fn fetch_files(options: &JsValue) -> Result<JsValue, JsValue> {
-    // A synchronous throw inside the JS function reaches us as a rejected promise too.
-    JsFuture::from(fetch_files_js(options, env!("CARGO_PKG_VERSION"))).await
+    // `fetchFiles` is async: a throw inside it, even from reading a caller's getter, reaches
+    // us as a rejected promise, never as an exception through wasm.
+    let limit = cmin_model::limits::MAX_FILE_BYTES as f64;
+    JsFuture::from(fetch_files_js(options, env!("CARGO_PKG_VERSION"), limit)).await.map_err(super::caught("options"))
 }
 
 /// Keeps what `fetch_files` downloaded in the Cache API; called once every file was read, so

@@ -17,7 +17,9 @@ pub use world::World;
 
 use wasm_bindgen::prelude::*;
 
-pub(crate) use args::{aborted, bytes_of, count_of, field, floats_of, localize_options, set, text_of};
+pub(crate) use args::{
+    aborted, bytes_of, caught, count_of, field, floats_length, floats_of, localize_options, plain_of, set, text_of,
+};
 pub(crate) use errors::{cmin_error, coded, file_error, internal, option_error};
 
 unsafe extern "C" {
@@ -45,8 +47,8 @@ fn start() {
 
 /// `performance.now()` of the page or worker, in milliseconds (0 where there is none).
 pub(crate) fn now_ms() -> f64 {
-    let performance = args::field(&js_sys::global().into(), "performance");
-    let now = args::field(&performance, "now");
+    let performance = args::field(&js_sys::global().into(), "performance").unwrap_or(JsValue::UNDEFINED);
+    let now = args::field(&performance, "now").unwrap_or(JsValue::UNDEFINED);
     now.dyn_ref::<js_sys::Function>()
         .and_then(|now| now.call0(&performance).ok())
         .and_then(|t| t.as_f64())

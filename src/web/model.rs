@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 use cmin_model::config::CminConfig;
 use cmin_model::error::CminError;
 use cmin_model::inference::{EncodedVideo, Localizer};
+use cmin_model::video::check_feature_shape;
 use cmin_model::weights;
 use cmin_query::ParsedSentence;
 use cmin_query::embeddings::Embeddings;
@@ -19,8 +20,8 @@ use cmin_query::spelling::{Correction, Speller};
 
 use super::parser::analysis_js;
 use super::{
-    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_of, internal,
-    localize_options, now_ms, option_error, run_static_constructors, set, text_of,
+    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_length, floats_of,
+    internal, localize_options, now_ms, option_error, plain_of, run_static_constructors, set, text_of,
 };
 
 const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
@@ -170,8 +171,13 @@ impl Cmin {
         #[wasm_bindgen(js_name = durationSeconds, unchecked_param_type = "number")] duration_seconds: JsValue,
     ) -> Result<Video, JsValue> {
         let duration = duration_seconds.as_f64().ok_or_else(|| option_error("durationSeconds must be a number"))?;
-        let features = floats_of(&features, "features")?;
-        self.encode_video(&features, count_of(&num_clips, "numClips")?, count_of(&feature_dim, "featureDim")?, duration)
+        let (num_clips, feature_dim) = (count_of(&num_clips, "numClips")?, count_of(&feature_dim, "featureDim")?);
+        // The shape and size are checked before a single value is copied in.
+        let length = floats_length(&features, "features")?;
+        let frame_dim = self.inner.localizer.config().frame_dim;
+        check_feature_shape(length, num_clips, feature_dim, frame_dim).map_err(cmin_error)?;
+        let features = floats_of(&features, "features", length)?;
+        self.encode_video(&features, num_clips, feature_dim, duration)
     }
 
     /// Parses text with the parser given to `load` (an error if none was).
@@ -207,26 +213,27 @@ impl Cmin {
                 "Cmin.load takes an options object { weights?, embeddings?, parser?, config?, backend?, onProgress?, signal? } or nothing",
             ));
         }
-        let config_value = field(&options, "config");
+        let config_value = field(&options, "config")?;
         let config: Option<CminConfig> = if config_value.is_undefined() || config_value.is_null() {
             None
         } else {
             Some(
-                serde_wasm_bindgen::from_value(config_value)
+                serde_wasm_bindgen::from_value(plain_of(&config_value, "config")?)
                     .map_err(|e| cmin_error(CminError::Config(e.to_string())))?,
             )
         };
-        let backend_value = field(&options, "backend");
+        let backend_value = field(&options, "backend")?;
+        let on_progress = field(&options, "onProgress")?;
         let preference = match backend_value.as_string() {
             None if backend_value.is_undefined() => backend::Preference::Auto,
             None => return Err(option_error("backend must be a string")),
             Some(name) => backend::Preference::parse(&name).map_err(option_error)?,
         };
         let fetched = files::fetch_files(&options).await?;
-        let weight_bytes = bytes_of(&field(&fetched, "weights"), "weights")?;
-        let embeddings = Embeddings::from_bytes(&bytes_of(&field(&fetched, "embeddings"), "embeddings")?)
+        let weight_bytes = bytes_of(&field(&fetched, "weights")?, "weights")?;
+        let embeddings = Embeddings::from_bytes(&bytes_of(&field(&fetched, "embeddings")?, "embeddings")?)
             .map_err(file_error("bad-embeddings"))?;
-        let parser_value = field(&fetched, "parser");
+        let parser_value = field(&fetched, "parser")?;
         let parser = if parser_value.is_null() {
             None
         } else {
@@ -258,7 +265,7 @@ impl Cmin {
         let ready = Object::new();
         set(&ready, "status", JsValue::from_str("ready"))?;
         set(&ready, "backend", JsValue::from_str(cmin.inner.backend))?;
-        files::report_progress(&field(&options, "onProgress"), &ready.into());
+        files::report_progress(&on_progress, &ready.into());
         Ok(cmin)
     }
 
@@ -308,12 +315,12 @@ fn video_of(inner: &Inner, id: u32) -> Result<EncodedVideo, JsValue> {
 /// [`video_of`] for a handle from JavaScript, read without calling into a freed handle.
 fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> {
     // wasm-bindgen's handles keep their Rust object's address in `__wbg_ptr`, 0 once freed.
-    match field(video, "__wbg_ptr").as_f64() {
+    match field(video, "__wbg_ptr")?.as_f64() {
         None => return Err(option_error("video must be a Video from encodeVideo")),
         Some(0.0) => return Err(coded("video-freed", "this Video was freed: encode the video again")),
         Some(_) => {}
     }
-    let id = field(video, "id").as_f64().ok_or_else(|| option_error("video must be a Video from encodeVideo"))?;
+    let id = field(video, "id")?.as_f64().ok_or_else(|| option_error("video must be a Video from encodeVideo"))?;
     video_of(inner, id as u32)
 }
 
@@ -329,20 +336,25 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     // the parse does not send the query across the boundary twice.
     let mut corrections: Vec<Correction> = Vec::new();
     let mut read_as = JsValue::NULL;
-    let (parse, parse_js): (ParsedSentence, JsValue) = match query.as_string() {
-        Some(text) => {
+    let mut cut_from = None;
+    let (parse, parse_js): (ParsedSentence, JsValue) = match query.is_string() {
+        true => {
+            let text = text_of(&query)?;
             let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
             let correct = opts.correct_typos;
-            let read = read_text(parser, &inner.embeddings, &text, || {
+            let max_words = inner.localizer.config().max_words;
+            let read = read_text(parser, &inner.embeddings, &text, max_words, || {
                 correct.then(|| inner.speller.get_or_init(|| Speller::new(&inner.embeddings)))
-            });
+            })
+            .map_err(cmin_error)?;
+            cut_from = read.cut_from;
             read_as = JsValue::from_str(&read.text);
             let parse_js = analysis_js(&read.analysis, &read.text)?;
             corrections = read.corrections;
             (cmin_query::parsing::query_sentence(&read.analysis).map_err(cmin_error)?, parse_js)
         }
-        None => {
-            let parse = serde_wasm_bindgen::from_value(query).map_err(|e| {
+        false => {
+            let parse = serde_wasm_bindgen::from_value(plain_of(&query, "query")?).map_err(|e| {
                 cmin_error(CminError::ParseShape(format!(
                     "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
                 )))
@@ -378,7 +390,7 @@ async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: 
     set(&out, "words", words.into())?;
     let unknown: Array = prepared.unknown_words.iter().map(|w| JsValue::from_str(w)).collect();
     set(&out, "unknownWords", unknown.into())?;
-    let truncated_from = prepared.truncated_from.or(result.truncated_from);
+    let truncated_from = cut_from.or(prepared.truncated_from).or(result.truncated_from);
     set(&out, "truncatedFrom", truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
     set(&out, "parse", parse_js)?;
     set(&out, "corrections", serde_wasm_bindgen::to_value(&corrections).map_err(internal)?)?;

@@ -65,7 +65,8 @@ export type CminErrorCode =
   | 'fetch-failed' | 'integrity-mismatch' | 'aborted' | 'webgpu-unavailable' | 'device-lost'
   | 'video-empty' | 'feature-dim-mismatch' | 'feature-length-mismatch' | 'non-finite-feature' | 'bad-duration'
   | 'video-mismatch' | 'video-freed' | 'query-empty' | 'word-dim-mismatch' | 'bad-parse' | 'unknown-label' | 'no-parser'
-  | 'no-model' | 'no-video' | 'terminated' | 'worker-crashed' | 'numeric-overflow' | 'internal';
+  | 'no-model' | 'no-video' | 'terminated' | 'worker-crashed' | 'numeric-overflow' | 'too-large'
+  | 'cmin-freed' | 'parser-freed' | 'world-freed' | 'init-failed' | 'internal';
 export interface CminError extends Error {
   name: 'CminError';
   code: CminErrorCode;

@@ -1,10 +1,14 @@
-// Malformed calls at every entry point of the package, in headless Chromium: Cmin.load (and
-// Cmin.cached/clearCache), encodeVideo, localize, Parser.load/parse, World.generate/poses and
-// the worker's messages, drawn from a seeded generator. None may abort the module (a Rust
-// panic or a bad memory access in wasm is a RuntimeError, after which the module is not to be
-// trusted) or hang, and every error must carry a code; afterwards a valid query must give
-// exactly the answer it gave before. Needs pkg/ (scripts/build-pkg.sh).
-//   node tests/browser/fuzz.mjs [CALLS] [SEED]        (default 2400 calls, seed 1)
+// Malformed and hostile calls at every entry point of the package, in headless Chromium, in
+// both builds (each loaded through the package's entry, index.js): init, Cmin.load (and
+// Cmin.cached/clearCache, with the Cache API), encodeVideo, localize, Parser.load/parse,
+// World.generate/poses, methods of freed handles, and the worker's messages, drawn from a
+// seeded generator. Values include throwing getters, Proxies (trapping and revoked), detached
+// buffers, fake typed arrays, lying lengths, weights whose metadata was edited, and sizes up
+// to the limits; some calls run concurrently. None may abort the module (a Rust panic or a
+// bad memory access in wasm is a RuntimeError, after which the module is not to be trusted)
+// or hang, and every error must carry a code; afterwards a valid query must give exactly the
+// answer it gave before. Needs pkg/ (scripts/build-pkg.sh).
+//   node tests/browser/fuzz.mjs [CALLS] [SEED]        (default 10,000 calls in all, seed 1)
 import fs from 'node:fs';
 import path from 'node:path';
 import { serve, launch } from './util.mjs';
@@ -14,33 +18,40 @@ if (!fs.existsSync(path.join(repo, 'pkg/cmin.js'))) {
   console.error('pkg/ is missing: run scripts/build-pkg.sh');
   process.exit(1);
 }
-const calls = Number(process.argv[2] ?? 2400);
+const calls = Number(process.argv[2] ?? 10000);
 const seed = Number(process.argv[3] ?? 1);
 
 const server = await serve(repo, { '/fuzz.html': Buffer.from('<!doctype html><title>fuzz</title>') });
 const browser = await launch({ webgpu: false });
 let failed = 0;
+const check = (ok, what) => {
+  if (!ok) failed++;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+};
+let total = 0;
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', e => console.log(`  page error: ${e.message}`));
-  await page.goto(`${server.url}/fuzz.html`);
-  const report = await page.evaluate(fuzz, { calls, seed, trace: Number(process.env.FUZZ_TRACE ?? 0) });
-  for (const line of report.trace) console.log(`  trace: ${line}`);
-  console.log(`fuzz: ${report.calls} calls (seed ${seed}): ${report.resolved} resolved, ${report.coded} coded errors, ` +
-    `${report.uncoded.count} other errors, ${report.aborts.length} aborts, ${report.hangs.length} hangs`);
-  for (const [entry, n] of Object.entries(report.perEntry)) console.log(`  ${entry}: ${n} calls`);
-  for (const m of report.uncoded.samples) console.log(`  uncoded: ${m}`);
-  const check = (ok, what) => {
-    if (!ok) failed++;
-    console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  };
-  check(report.calls >= 2000, `at least 2,000 malformed calls (${report.calls})`);
-  check(Object.values(report.perEntry).every(n => n >= 100), 'every entry point got at least 100');
-  check(report.aborts.length === 0, `no call aborted the module${report.aborts.length ? `: ${report.aborts.slice(0, 5).join(' | ')}` : ''}`);
-  check(report.uncoded.count === 0, `every error carries a code (${report.uncoded.count} without)`);
-  check(report.hangs.length === 0, `no call hung${report.hangs.length ? `: ${report.hangs.slice(0, 5).join(' | ')}` : ''}`);
-  check(report.after === report.before, `a valid query answers as before (${report.after})`);
-  check(report.workerAfter === report.before, `the worker still answers as before (${report.workerAfter})`);
+  for (const backend of ['webgpu', 'cpu']) {
+    const page = await browser.newPage();
+    page.on('pageerror', e => console.log(`  page error: ${e.message}`));
+    await page.goto(`${server.url}/fuzz.html`);
+    const report = await page.evaluate(fuzz, { backend, calls: Math.ceil(calls / 2), seed, trace: Number(process.env.FUZZ_TRACE ?? 0) });
+    await page.close();
+    total += report.calls;
+    const build = `${report.build} build`;
+    for (const line of report.trace) console.log(`  trace: ${line}`);
+    console.log(`fuzz, ${build}: ${report.calls} calls (seed ${seed}; ${report.concurrent} in concurrent groups): ${report.resolved} resolved, ` +
+      `${report.coded} coded errors, ${report.uncoded.count} other errors, ${report.aborts.length} aborts, ${report.hangs.length} hangs, ${report.seconds} s`);
+    for (const [entry, n] of Object.entries(report.perEntry)) console.log(`  ${entry}: ${n} calls`);
+    for (const m of report.uncoded.samples) console.log(`  uncoded: ${m}`);
+    check(report.build === (backend === 'cpu' ? 'cpu' : 'webgpu'), `init({ backend: '${backend}' }) loaded the ${build}`);
+    check(Object.values(report.perEntry).every(n => n >= 100), `${build}: every entry point got at least 100`);
+    check(report.aborts.length === 0, `${build}: no call aborted the module${report.aborts.length ? `: ${report.aborts.slice(0, 5).join(' | ')}` : ''}`);
+    check(report.uncoded.count === 0, `${build}: every error carries a code (${report.uncoded.count} without)`);
+    check(report.hangs.length === 0, `${build}: no call hung${report.hangs.length ? `: ${report.hangs.slice(0, 5).join(' | ')}` : ''}`);
+    check(report.after === report.before, `${build}: a valid query answers as before (${report.after})`);
+    check(report.workerAfter === report.before, `${build} page: the worker still answers as before (${report.workerAfter})`);
+  }
+  check(total >= calls, `at least ${calls} calls in all (${total})`);
 } finally {
   await browser.close();
   server.close();
@@ -49,9 +60,15 @@ console.log(`fuzz test: ${failed ? 'FAILED' : 'passed'} (${failed} failures)`);
 process.exit(failed ? 1 : 0);
 
 // Runs in the page.
-async function fuzz({ calls, seed, trace }) {
-  const { default: init, Cmin, Parser, World } = await import('/pkg/cmin.js');
-  await init();
+async function fuzz({ backend, calls, seed, trace }) {
+  const started = performance.now();
+  const pkg = await import('/pkg/index.js');
+  // init with junk first: refused with a code, and the next init still works.
+  for (const options of [null, 3, { backend: 'tpu' }, { get backend() { throw new Error('hostile'); } }]) {
+    await pkg.default(options).then(() => { throw new Error('init accepted junk'); }, e => { if (typeof e?.code !== 'string') throw e; });
+  }
+  const build = await pkg.default({ backend });
+  const { Cmin, Parser, World } = pkg;
   let s = seed >>> 0;
   const random = () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -69,7 +86,23 @@ async function fuzz({ calls, seed, trace }) {
       'ñ', '中文', '\n', '\t', '"', "'", 'a'.repeat(300), 'circle', 'jumps', 'after', 'before', 'who', '-', '--'];
     return Array.from({ length: int(2) ? int(12) : int(3000) }, () => pick(pieces)).join(pick([' ', '', '  ']));
   };
+  // Values that fight back when read.
+  const thrower = () => { throw new Error('hostile'); };
+  const hostile = () => {
+    switch (int(9)) {
+      case 0: return new Proxy({}, { get: thrower, has: thrower, ownKeys: thrower, getPrototypeOf: thrower, getOwnPropertyDescriptor: thrower });
+      case 1: { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return proxy; }
+      case 2: { const b = new ArrayBuffer(4 * int(1024)); const views = [b, new Float32Array(b), new Uint8Array(b)]; structuredClone(b, { transfer: [b] }); return pick(views); }
+      case 3: return Object.create(pick([Float32Array, Uint8Array, ArrayBuffer]).prototype);
+      case 4: { const a = new Float32Array(int(64)); Object.defineProperty(a, 'length', { value: pick([2 ** 31, 2 ** 32 - 1, -1]) }); return a; }
+      case 5: { const a = [1, 2, 3]; a[Symbol.iterator] = thrower; Object.defineProperty(a, 1, { get: thrower }); return a; }
+      case 6: return new Array(pick([2 ** 20, 2 ** 28, 2 ** 32 - 1]));
+      case 7: return { get tokens() { throw new Error('hostile'); }, get topK() { throw new Error('hostile'); }, get signal() { throw new Error('hostile'); } };
+      default: return new Proxy([1, 2, 3], { get: (t, k) => (k === 'length' ? 2 ** 30 : t[k]) });
+    }
+  };
   const junk = depth => {
+    if (int(6) === 0) return hostile();
     switch (int(depth > 2 ? 9 : 12)) {
       case 0: return undefined;
       case 1: return null;
@@ -101,6 +134,30 @@ async function fuzz({ calls, seed, trace }) {
   const freed = model.encodeVideo(features, world.steps, world.featureDim, world.duration);
   freed.free();
   const parser = Parser.load(parserBytes);
+  const freedModel = await Cmin.load({ weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false });
+  freedModel.free();
+  const freedParser = Parser.load(parserBytes);
+  freedParser.free();
+  const freedWorld = World.generate(12);
+  freedWorld.free();
+
+  // The weights with their metadata edited: a config value, the checksum, the header's length.
+  const crafted = () => {
+    const b = new Uint8Array(weights);
+    const n = Number(new DataView(weights).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n)));
+    const config = JSON.parse(header.__metadata__.cmin_config);
+    const key = pick(Object.keys(config));
+    config[key] = pick([2 ** 31, 2 ** 53, 1e9, 2048, 64, 512, 16, 0, -1, 1.5, 'x', null, [], true, config[key]]);
+    header.__metadata__.cmin_config = JSON.stringify(config);
+    if (int(4) === 0) header.__metadata__.cmin_checksum = pick(['0', 'x', '', header.__metadata__.cmin_checksum]);
+    const text = new TextEncoder().encode(JSON.stringify(header));
+    const out = new Uint8Array(8 + text.length + (b.length - 8 - n));
+    new DataView(out.buffer).setBigUint64(0, int(8) ? BigInt(text.length) : pick([0n, 2n ** 40n, 2n ** 64n - 1n, BigInt(out.length)]), true);
+    out.set(text, 8);
+    out.set(b.subarray(8 + n), 8 + text.length);
+    return out;
+  };
 
   const damaged = source => {
     const b = new Uint8Array(source.slice(0));
@@ -156,6 +213,12 @@ async function fuzz({ calls, seed, trace }) {
       () => Cmin.load({ weights, embeddings: damaged(embeddings), parser: null, backend: 'cpu', cache: false }),
       () => Cmin.load({ weights, embeddings, parser: damaged(parserBytes), backend: 'cpu', cache: false }),
       () => Cmin.load({ weights, embeddings, parser: null, config: config(), backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights: crafted(), embeddings, parser: null, backend: 'cpu', cache: false }),
+      () => Cmin.load({ weights: crafted(), embeddings, parser: null, backend: 'cpu', cache: false }),
+      // The Cache API: URLs kept and read back, a cache cleared while others load.
+      () => Cmin.load({ weights: pick(['/pkg/assets/cmin-world.safetensors', '/pkg/index.js']), embeddings, parser: null,
+        backend: 'cpu', cacheName: pick(['fuzz-a', 'fuzz-b']), signal: int(4) ? undefined : AbortSignal.abort() }).then(m => m.free()),
+      () => Cmin[pick(['cached', 'clearCache'])](pick(['fuzz-a', 'fuzz-b', junk(1)])),
       () => Cmin.load({ weights: junk(1), embeddings: junk(1), parser: junk(1), backend: junk(1), cache: false }),
       () => Cmin[pick(['cached', 'clearCache'])](junk(1)),
       () => Cmin.load({ weights: pick(['/nope', 'http://[', '/pkg/cmin.js', { url: '/pkg/cmin.js', integrity: junk(1) }]),
@@ -173,6 +236,27 @@ async function fuzz({ calls, seed, trace }) {
       const options = pick([undefined, junk(1), { topK: pick(numbers), nmsThreshold: pick(numbers), includeRaw: junk(1), signal: junk(1) }]);
       return model.localize(target, query, options);
     },
+    freed: () => pick([
+      () => freedModel.localize(video, valid),
+      () => freedModel.encodeVideo(features, world.steps, world.featureDim, world.duration),
+      () => freedModel.parse(valid),
+      () => freedModel.backend,
+      () => freedModel.config,
+      () => freedModel.free(),
+      () => freedParser.parse(valid),
+      () => freedWorld.features(),
+      () => freedWorld.poses(pick(numbers)),
+      () => freed.numClips,
+      () => model.localize(freed, valid),
+    ])(),
+    // Sizes up to the limits and just past them.
+    sizes: () => pick([
+      () => model.encodeVideo(new Float32Array(world.featureDim * 20000), 20000, world.featureDim, 1000),
+      () => model.encodeVideo(new Float32Array(1), 2 ** 21, 2 ** 10, 1),
+      () => model.localize(video, 'the red star '.repeat(pick([100, 7000, 7693, 7700])), { topK: pick([1, 1000, 1e6]) }),
+      () => parser.parse('the red star '.repeat(pick([100, 3000, 7693, 7700]))),
+      () => model.localize(video, { tokens: Array(600).fill('star'), heads: Array(600).fill(0), deprels: Array(600).fill('root') }),
+    ])(),
     parser: () => pick([
       () => parser.parse(pick([text(), text(), junk(0)])),
       () => Parser.load(pick([damaged(parserBytes), junk(0)])),
@@ -228,14 +312,36 @@ async function fuzz({ calls, seed, trace }) {
   const perEntry = Object.fromEntries(names.map(n => [n, 0]));
   const report = { calls: 0, resolved: 0, coded: 0, uncoded: { count: 0, samples: [] }, aborts: [], hangs: [], perEntry, trace: [] };
   const hang = Symbol('hang');
+  report.concurrent = 0;
+  function classify(entry, i, e) {
+    if (e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e?.message))) {
+      report.aborts.push(`${entry} #${i}: ${e.message}: ${last}`);
+    } else if (typeof e?.code === 'string') {
+      report.coded++;
+    } else {
+      report.uncoded.count++;
+      const m = `${entry}: ${e?.name}: ${String(e?.message ?? e).slice(0, 120)}`;
+      if (!report.uncoded.samples.includes(m) && report.uncoded.samples.length < 12) report.uncoded.samples.push(m);
+    }
+  }
   for (let i = 0; i < calls; i++) {
     const entry = names[i % names.length];
     perEntry[entry]++;
     report.calls++;
     const state = s;
     last = '';
+    // One call in ten starts a group of two to five calls that run at once.
+    const group = int(10) === 0 ? 2 + int(4) : 1;
+    if (group > 1) report.concurrent += group;
+    const companions = Array.from({ length: group - 1 }, () => {
+      const other = names[int(names.length)];
+      perEntry[other]++;
+      report.calls++;
+      i++;
+      return Promise.resolve().then(entries[other]).then(v => { if (v?.free && v !== video) v.free(); report.resolved++; }, e => classify(other, i, e));
+    });
     try {
-      const outcome = await Promise.race([Promise.resolve().then(entries[entry]),
+      const outcome = await Promise.race([Promise.all([Promise.resolve().then(entries[entry]), ...companions]).then(([first]) => first),
         new Promise(resolve => setTimeout(() => resolve(hang), 30000))]);
       if (outcome === hang) report.hangs.push(`${entry} #${i}`);
       else report.resolved++;
@@ -243,16 +349,9 @@ async function fuzz({ calls, seed, trace }) {
       if (outcome && typeof outcome.free === 'function' && outcome !== video) outcome.free();
     } catch (e) {
       if (i < trace) report.trace.push(`#${i} ${entry} (state ${state}): ${e?.code ?? e?.name}: ${String(e?.message ?? e).slice(0, 150)}`);
-      if (e instanceof WebAssembly.RuntimeError || /unreachable|RuntimeError/.test(String(e?.message))) {
-        report.aborts.push(`${entry} #${i}: ${e.message}: ${last}`);
-      } else if (e?.code) {
-        report.coded++;
-      } else {
-        report.uncoded.count++;
-        const m = `${entry}: ${e?.name}: ${String(e?.message ?? e).slice(0, 120)}`;
-        if (!report.uncoded.samples.includes(m) && report.uncoded.samples.length < 12) report.uncoded.samples.push(m);
-      }
+      classify(entry, i, e);
     }
+    await Promise.race([Promise.allSettled(companions), new Promise(resolve => setTimeout(resolve, 30000))]);
   }
   report.before = before;
   report.after = await answer(model).catch(e => `error: ${e.message}`);
@@ -261,5 +360,7 @@ async function fuzz({ calls, seed, trace }) {
   const reply = shown?.ok && await ask({ type: 'localize', text: valid, topK: 3 });
   report.workerAfter = reply?.ok ? JSON.stringify(reply.value.moments) : `error: ${loaded.error ?? shown?.error ?? reply?.error}`;
   worker.terminate();
+  report.build = build;
+  report.seconds = Math.round((performance.now() - started) / 1000);
   return report;
 }

@@ -200,16 +200,23 @@ async function run(webgpu) {
       check(readAs.includes('triangle') && readAs.includes('triangel → triangle'), `${mode}: the page says what a typo was read as ("${readAs}")`);
       await page.goto(`${server.url}/index.html?seed=11`);
       await page.waitForFunction(() => window.__cmin?.ready && window.__cmin.hasModel, null, { timeout: 180000 });
-      // A 40,000-word query is cut to the model's 20 words before any words x words table
-      // exists (uncut, that table alone would be 12.8 GB): an answer, not a dead module.
+      // A 4,000-word query is cut to the model's 20 words before it is parsed: an answer, not
+      // a frozen page; one above the text limit is refused before any of it is read.
       await page.evaluate(() => { window.__cmin.lastResult = null; });
-      await page.fill('#query', 'the red circle jumps '.repeat(10000));
+      await page.fill('#query', 'the red circle jumps '.repeat(1000));
       await page.click('#query-form button');
       await page.waitForFunction(() => window.__cmin.lastResult?.moments || document.getElementById('error').textContent,
         null, { timeout: 120000 });
       const long = await page.evaluate(() => window.__cmin.lastResult);
-      check(long?.truncatedFrom === 40000 && long.words.length === 20 && long.moments.length > 0,
-        `${mode}: a 40,000-word query is cut to 20 words and answered (truncatedFrom ${long?.truncatedFrom})`);
+      check(long?.truncatedFrom === 4000 && long.words.length === 20 && long.moments.length > 0,
+        `${mode}: a 4,000-word query is cut to 20 words and answered (truncatedFrom ${long?.truncatedFrom})`);
+      await page.evaluate(() => { window.__cmin.lastResult = null; });
+      await page.fill('#query', 'the red circle jumps '.repeat(10000));
+      await page.click('#query-form button');
+      await page.waitForFunction(() => document.getElementById('error').textContent, null, { timeout: 60000 });
+      const refused = await page.textContent('#error');
+      check(/100000/.test(refused) && !(await page.evaluate(() => window.__cmin.lastResult)),
+        `${mode}: a 40,000-word query is refused with the text limit ("${refused.slice(0, 90)}")`);
       await ask(page, mode, queries.slice(0, 1));
     }
     // Clicking a moment seeks there.

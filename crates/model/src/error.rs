@@ -78,6 +78,11 @@ pub enum CminError {
     #[error("invalid option: {0}")]
     Option(String),
 
+    /// An input above one of the documented limits ([`crate::limits`]), refused before any
+    /// work or allocation for it.
+    #[error("{what} is {size} {unit}, above the limit of {limit}")]
+    TooLarge { what: &'static str, size: u64, limit: u64, unit: &'static str },
+
     /// The model computed a NaN or an infinity (features or weights too large for f32).
     #[error("the model's {what} overflowed to {value} (clip features or weights too large): no answer")]
     NumericOverflow { what: &'static str, value: f32 },
@@ -106,6 +111,7 @@ impl CminError {
             CminError::Malformed { .. } => "bad-file",
             CminError::Option(_) => "bad-options",
             CminError::NumericOverflow { .. } => "numeric-overflow",
+            CminError::TooLarge { .. } => "too-large",
         }
     }
 

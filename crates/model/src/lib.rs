@@ -11,6 +11,7 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod inference;
+pub mod limits;
 pub mod model;
 pub mod ops;
 pub mod query;

@@ -18,18 +18,25 @@ pub fn resample_indices(raw_clips: usize, num_clips: usize) -> Vec<usize> {
 
 /// Checks a flat `[raw_clips, dim]` buffer: non-empty, right size and width, all finite.
 pub fn validate_features(features: &[f32], raw_clips: usize, dim: usize, expected_dim: usize) -> Result<()> {
+    check_feature_shape(features.len(), raw_clips, dim, expected_dim)?;
+    if let Some(pos) = features.iter().position(|v| !v.is_finite()) {
+        return Err(CminError::NonFiniteFeature { clip: pos / dim, dim: pos % dim, value: features[pos] });
+    }
+    Ok(())
+}
+
+/// Checks a feature buffer's length and shape against the model and the size limit, before
+/// its values are read (or, at the wasm boundary, copied in).
+pub fn check_feature_shape(len: usize, raw_clips: usize, dim: usize, expected_dim: usize) -> Result<()> {
     if raw_clips == 0 {
         return Err(CminError::EmptyVideo);
     }
     if dim != expected_dim {
         return Err(CminError::FeatureDim { got: dim, expected: expected_dim });
     }
-    let expected = raw_clips.checked_mul(dim).unwrap_or(usize::MAX);
-    if features.len() != expected {
-        return Err(CminError::FeatureLength { got: features.len(), clips: raw_clips, dim, expected });
-    }
-    if let Some(pos) = features.iter().position(|v| !v.is_finite()) {
-        return Err(CminError::NonFiniteFeature { clip: pos / dim, dim: pos % dim, value: features[pos] });
+    let expected = crate::limits::features(raw_clips, dim)? as usize;
+    if len != expected {
+        return Err(CminError::FeatureLength { got: len, clips: raw_clips, dim, expected });
     }
     Ok(())
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use cmin_model::error::{CminError, Result};
+use cmin_model::limits;
 
 pub const MAGIC: &[u8; 8] = b"CMINEMB1";
 const DTYPE_F16: u32 = 1;
@@ -64,6 +65,7 @@ impl Embeddings {
     }
 
     fn from_compact(bytes: &[u8]) -> Result<Self> {
+        limits::file("the word-vector file", bytes.len() as u64)?;
         let bad = |m: &str| CminError::malformed("embedding file", m);
         let u32_at = |at: usize| -> Result<u32> {
             bytes
@@ -78,6 +80,7 @@ impl Embeddings {
             DTYPE_F32 => 4,
             other => return Err(bad(&format!("unknown dtype code {other}"))),
         };
+        table_size(count, dim)?;
         let vocab_end = 24usize.checked_add(vocab_len).ok_or_else(|| bad("vocabulary length overflows"))?;
         let vocab = bytes.get(24..vocab_end).ok_or_else(|| bad("truncated vocabulary"))?;
         let vocab = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8"))?;
@@ -99,6 +102,7 @@ impl Embeddings {
     }
 
     fn from_glove_text(bytes: &[u8]) -> Result<Self> {
+        limits::file("the word-vector file", bytes.len() as u64)?;
         let text = std::str::from_utf8(bytes).map_err(|_| CminError::malformed("GloVe text", "not UTF-8"))?;
         let (mut words, mut vectors, mut dim) = (Vec::new(), Vec::new(), 0);
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -110,11 +114,15 @@ impl Embeddings {
                     CminError::malformed("GloVe text", format!("line {}: {p:?} is not a number", n + 1))
                 })?;
                 vectors.push(v);
+                if vectors.len() - before > limits::MAX_WORD_DIM as usize {
+                    table_size(1, vectors.len() - before)?;
+                }
             }
             let d = vectors.len() - before;
             if dim == 0 {
                 dim = d;
             }
+            table_size(words.len() + 1, d)?;
             if d != dim || d == 0 {
                 return Err(CminError::malformed("GloVe text", format!("line {}: {d} values, expected {dim}", n + 1)));
             }
@@ -246,6 +254,23 @@ mod tests {
     }
 
     #[test]
+    fn tables_above_the_limits_are_refused_before_they_are_allocated() {
+        // A compact header claiming 2^20 words of 2^10 values: 4 GiB as f32, from 30 bytes.
+        let mut header = MAGIC.to_vec();
+        for v in [1u32 << 10, 1 << 20, DTYPE_F32, 2] {
+            header.extend(v.to_le_bytes());
+        }
+        header.extend(b"a\n");
+        let e = Embeddings::from_bytes(&header).unwrap_err();
+        assert_eq!(e.code(), "too-large");
+        assert!(e.to_string().contains("words x dim"), "{e}");
+        // A GloVe line wider than any word vector.
+        let line = format!("x{}\n", " 1".repeat(limits::MAX_WORD_DIM as usize + 1));
+        let e = Embeddings::from_bytes(line.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("width") && e.code() == "too-large", "{e}");
+    }
+
+    #[test]
     fn inflected_forms_fall_back_to_their_stem() {
         let e = Embeddings::from_bytes(b"shrink 1 0\ncarry 0 1\nbox 1 1\ngas 2 2\n").unwrap();
         assert_eq!(e.get("Shrinks"), Some(&[1.0, 0.0][..]));
@@ -287,4 +312,12 @@ mod tests {
         assert!(Embeddings::from_bytes(&c[..10]).is_err());
         assert!(Embeddings::from_bytes(&[0xff, 0xfe, 0x00]).is_err());
     }
+}
+
+/// Refuses a table of `words x dim` values above the limits, before it is allocated: a file
+/// of a few hundred megabytes could otherwise expand past wasm32's 4 GiB.
+fn table_size(words: usize, dim: usize) -> Result<()> {
+    limits::at_most("the word-vector width", dim as u64, limits::MAX_WORD_DIM, "values")?;
+    let values = (words as u64).saturating_mul(dim as u64);
+    limits::at_most("the word-vector table (words x dim)", values, limits::MAX_EMBEDDING_VALUES, "values")
 }

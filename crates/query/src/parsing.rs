@@ -4,7 +4,9 @@
 pub use cmin_parser::{Analysis, Model as ParserModel};
 
 use crate::prepare::ParsedSentence;
+use crate::graph::DROPPED_TOKENS;
 use cmin_model::error::{CminError, Result};
+use cmin_model::limits;
 use {crate::graph::SyntaxGraph, cmin_model::relations::RELATIONS};
 
 /// The packaged parser, relative to the repository root.
@@ -24,27 +26,45 @@ pub struct ReadText {
     /// The parse of that text.
     pub analysis: Analysis,
     pub corrections: Vec<crate::spelling::Correction>,
+    /// The words of the whole text, when it was longer than the part read (see [`read_text`]).
+    pub cut_from: Option<usize>,
 }
 
 /// Corrects the words of `text` that have no vector, then parses it. `speller` is asked for
 /// only when some word has no vector, so a caller can build its index on first need; `None`
 /// reads the text as written.
+///
+/// The model reads a query's first `max_words` words, so only the text's first
+/// `2 * max_words + 16` tokens are corrected and parsed (the rest of a sentence that long
+/// barely changes the parse of its start): a query of a million words costs a tokenisation,
+/// not a parse. A text above [`limits::MAX_TEXT_UNITS`] is refused before any work.
 pub fn read_text<'s>(
     parser: &ParserModel,
     embeddings: &crate::embeddings::Embeddings,
     text: &str,
+    max_words: usize,
     speller: impl FnOnce() -> Option<&'s crate::spelling::Speller>,
-) -> ReadText {
-    let spans: Vec<(usize, usize)> = cmin_parser::tokenize(text).into_iter().map(|t| (t.start, t.end)).collect();
+) -> Result<ReadText> {
+    limits::text(text.encode_utf16().count() as u64)?;
+    let tokens = cmin_parser::tokenize(text);
+    let window = max_words.saturating_mul(2).saturating_add(16);
+    let (text, cut_from) = match tokens.get(window) {
+        Some(first_unread) => {
+            let words = tokens.iter().filter(|t| !DROPPED_TOKENS.contains(&t.text.trim())).count();
+            (&text[..first_unread.start], Some(words))
+        }
+        None => (text, None),
+    };
+    let spans: Vec<(usize, usize)> = tokens.iter().take(window).map(|t| (t.start, t.end)).collect();
     let unknown = spans.iter().any(|&(s, e)| text.get(s..e).is_some_and(|t| embeddings.get(t).is_none()));
-    match if unknown { speller() } else { None } {
+    Ok(match if unknown { speller() } else { None } {
         Some(speller) => {
             let corrected = speller.correct(text, &spans, embeddings);
             let analysis = parser.analyze(&corrected.text);
-            ReadText { text: corrected.text, analysis, corrections: corrected.corrections }
+            ReadText { text: corrected.text, analysis, corrections: corrected.corrections, cut_from }
         }
-        None => ReadText { text: text.to_string(), analysis: parser.analyze(text), corrections: vec![] },
-    }
+        None => ReadText { text: text.to_string(), analysis: parser.analyze(text), corrections: vec![], cut_from },
+    })
 }
 
 /// Parses a query into what [`ParsedSentence::prepare`] needs.

@@ -46,7 +46,9 @@ pub fn query_for(
             let parser = parser.ok_or_else(|| {
                 CminError::Option(format!("{:?} has no stored parse and no parser was given", sample.sentence))
             })?;
-            let read = read_text(parser, embeddings, &sample.sentence, || speller);
+            // Every token is parsed (no window): the model's batch cuts at its max_words, and
+            // the figures stay those of the whole sentence's parse.
+            let read = read_text(parser, embeddings, &sample.sentence, usize::MAX, || speller)?;
             Ok((query_sentence(&read.analysis)?.prepare(embeddings)?.query, read.corrections))
         }
     }
