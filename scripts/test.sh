@@ -4,8 +4,9 @@
 #   2. browser tests: wasm-pack test --headless --chrome (WebGPU via SwiftShader, and the CPU)
 #   3. the npm package build and its consumer check (npm pack -> throwaway app: tsc --strict on
 #      the whole API, then a page: URL loading with progress and the cache, error codes, queries)
-#   4. the worker's protocol and the file cache (tests/browser/worker.mjs, cache.mjs), malformed calls at every entry point
-#      of the package (tests/browser/fuzz.mjs)
+#   4. the worker's protocol and the file cache (tests/browser/worker.mjs, cache.mjs), hostile values at every entry
+#      point in both builds (tests/browser/hostile.mjs), and 10,000 malformed and hostile calls drawn at random
+#      (tests/browser/fuzz.mjs)
 #   5. the demo page end to end (tests/browser/page.mjs; screenshots in artifacts/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ bash scripts/build-pkg.sh
 node tests/browser/consumer.mjs
 node tests/browser/worker.mjs
 node tests/browser/cache.mjs
+node tests/browser/hostile.mjs
 node tests/browser/fuzz.mjs
 
 echo "== demo page (headless Chromium, WebGPU on and off)"

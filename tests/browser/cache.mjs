@@ -4,7 +4,8 @@
 //     the server serves the real file, the next load works without Cmin.clearCache();
 //   - a cached copy whose SHA-256 is not the `integrity` given is fetched again, once;
 //   - a malformed `integrity` is 'bad-options', not a DOMException;
-//   - the package's own files are cached under URLs that carry its version.
+//   - the package's own files are cached under URLs that carry its version;
+//   - a body that says it is above the file limit (1 GiB) is refused before it is read.
 //   node tests/browser/cache.mjs   (after scripts/build-pkg.sh)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -46,6 +47,8 @@ try {
   // Malformed integrity strings.
   out.badIntegrity = await Promise.all(['sha256-a', 'sha256-AAAA', 'sha256-' + btoa('x'.repeat(16)), 'md5-abc', '']
     .map(integrity => codeOf(Cmin.load({ ...base, weights: { url, integrity }, cache: false }))));
+  // A server that announces 2 GiB: refused on its Content-Length, before any byte is read.
+  out.huge = await codeOf(Cmin.load({ ...base, weights: '/fixtures/huge.safetensors', cache: false }));
   // The package's own files: keyed by its version.
   await Cmin.load({ backend: 'cpu' });
   out.defaults = (await Cmin.cached()).filter(u => u.includes('/pkg/assets/'));
@@ -76,6 +79,13 @@ const proxy = http.createServer((req, res) => {
     res.end(body);
     return;
   }
+  if (req.url === '/fixtures/huge.safetensors') {
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(2 ** 31) });
+    res.write(Buffer.alloc(1024));
+    // The body never comes: the page must give up on the header alone.
+    req.socket.setTimeout(5000, () => req.socket.destroy());
+    return;
+  }
   fetch(origin + req.url).then(async r => {
     const body = Buffer.from(await r.arrayBuffer());
     res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/octet-stream', 'Content-Length': body.length });
@@ -95,6 +105,7 @@ try {
   check(r.staleCache === 'no error', `a cached copy that fails its integrity is fetched again (${r.staleCache})`);
   check(r.recached === weights.length, `and the good copy replaces it in the cache (${r.recached} bytes)`);
   check(r.badIntegrity?.every(c => c === 'bad-options'), `malformed integrity strings are bad-options (${r.badIntegrity})`);
+  check(r.huge === 'too-large', `a file announced at 2 GiB is refused before it is read (${r.huge})`);
   check(r.defaults?.length === 3 && r.defaults.every(u => u.endsWith(`?v=${version}`)),
     `the package's own files are cached under versioned URLs (${r.defaults})`);
 } finally {

@@ -184,7 +184,15 @@ async function fuzz({ backend, calls, seed, trace }) {
 
   // What the call under way was given, to name it when it aborts the module.
   let last = '';
+  // Reading a hostile value throws: its summary says so rather than failing the call.
   const summary = v => {
+    try {
+      return describe(v);
+    } catch {
+      return '(a value that throws when read)';
+    }
+  };
+  const describe = v => {
     if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return String(v);
     if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...(${v.length})` : v);
     if (typeof v === 'symbol' || typeof v === 'function') return typeof v;
