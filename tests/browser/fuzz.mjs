@@ -1,5 +1,5 @@
 // Malformed and hostile calls at every entry point of the package, in headless Chromium, in
-// both builds (each loaded through the package's entry, index.js): init, Cmin.load (and
+// both builds (each loaded through the package's entry, index.js) and the worker client: init, Cmin.load (and
 // Cmin.cached/clearCache, with the Cache API), encodeVideo, localize, Parser.load/parse,
 // World.generate/poses, methods of freed handles, and the worker's messages, drawn from a
 // seeded generator. Values include throwing getters, Proxies (trapping and revoked), detached
@@ -50,6 +50,7 @@ try {
     check(report.hangs.length === 0, `${build}: no call hung${report.hangs.length ? `: ${report.hangs.slice(0, 5).join(' | ')}` : ''}`);
     check(report.after === report.before, `${build}: a valid query answers as before (${report.after})`);
     check(report.workerAfter === report.before, `${build} page: the worker still answers as before (${report.workerAfter})`);
+    check(report.clientAfter === report.before, `${build} page: the worker client still answers as before (${report.clientAfter})`);
   }
   check(total >= calls, `at least ${calls} calls in all (${total})`);
 } finally {
@@ -316,6 +317,21 @@ async function fuzz({ backend, calls, seed, trace }) {
     });
   };
 
+  // The worker client (cmin-client.js), as an app uses it.
+  const { CminWorker, readNpy } = await import('/pkg/cmin-client.js');
+  const client = new CminWorker();
+  entries.client = () => pick([
+    () => client.load(pick([junk(0), { weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false },
+      { weights: damaged(weights), embeddings, parser: null, backend: 'cpu', cache: false, onProgress: junk(1), signal: junk(1) }])),
+    () => client.world(pick([...numbers, junk(0)])),
+    () => client.video(pick([junk(0), { features: junk(1), numClips: pick(numbers), featureDim: pick(numbers), duration: pick(numbers) }])),
+    () => client.parse(pick([text(), junk(0)])),
+    () => client.localize(pick([valid, text(), junk(0)]), pick([undefined, junk(1), { topK: pick(numbers), signal: junk(1) }])),
+    () => client.request(pick(['load', 'nope', junk(0)]), junk(0), pick([undefined, junk(1)])),
+    () => readNpy(pick([junk(0), bytes(int(200)).buffer])),
+    () => { if (int(20) === 0) client.terminate(); },
+  ])();
+
   const names = Object.keys(entries);
   const perEntry = Object.fromEntries(names.map(n => [n, 0]));
   const report = { calls: 0, resolved: 0, coded: 0, uncoded: { count: 0, samples: [] }, aborts: [], hangs: [], perEntry, trace: [] };
@@ -368,6 +384,9 @@ async function fuzz({ backend, calls, seed, trace }) {
   const reply = shown?.ok && await ask({ type: 'localize', text: valid, topK: 3 });
   report.workerAfter = reply?.ok ? JSON.stringify(reply.value.moments) : `error: ${loaded.error ?? shown?.error ?? reply?.error}`;
   worker.terminate();
+  report.clientAfter = await client.load({ weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false })
+    .then(() => client.world(11)).then(() => client.localize(valid, { topK: 3 })).then(r => JSON.stringify(r.moments), e => `error: ${e.code}: ${e.message}`);
+  client.terminate();
   report.build = build;
   report.seconds = Math.round((performance.now() - started) / 1000);
   return report;
