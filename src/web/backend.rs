@@ -50,6 +50,25 @@ fn navigator_has_gpu() -> bool {
     !(gpu.is_undefined() || gpu.is_null())
 }
 
+/// Whether `navigator.gpu.requestAdapter()` gives an adapter: asked before wgpu starts, so a
+/// page without one is told so in our words rather than by matching wgpu's error text.
+async fn adapter_offered() -> bool {
+    use js_sys::{Function, Promise, Reflect};
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let gpu = Reflect::get(&js_sys::global(), &"navigator".into()).and_then(|n| Reflect::get(&n, &"gpu".into()));
+    let Ok(gpu) = gpu else { return false };
+    let Ok(request) =
+        Reflect::get(&gpu, &"requestAdapter".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
+    else {
+        return false;
+    };
+    let Ok(promise) = request.call0(&gpu).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) else {
+        return false;
+    };
+    matches!(JsFuture::from(promise).await, Ok(adapter) if !adapter.is_null() && !adapter.is_undefined())
+}
+
 const NO_NAVIGATOR_GPU: &str = "this browser exposes no WebGPU (navigator.gpu is missing)";
 const NO_ADAPTER: &str = "this browser offers no WebGPU adapter; WebGPU may be turned off, or this GPU unsupported";
 
@@ -59,33 +78,15 @@ const NO_ADAPTER: &str = "this browser offers no WebGPU adapter; WebGPU may be t
 mod webgpu {
     use burn::tensor::Device;
 
-    use js_sys::{Function, Promise, Reflect};
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-
     /// Why there is no WebGPU device, in the words the full build would use where they apply.
     pub async fn device() -> Result<Device, String> {
         Err(if !super::navigator_has_gpu() {
             super::NO_NAVIGATOR_GPU.into()
-        } else if !adapter_offered().await {
+        } else if !super::adapter_offered().await {
             super::NO_ADAPTER.into()
         } else {
             "the page loaded cmin-wasm's CPU-only build (init's backend 'cpu'), which has no WebGPU backend".into()
         })
-    }
-
-    async fn adapter_offered() -> bool {
-        let gpu = Reflect::get(&js_sys::global(), &"navigator".into()).and_then(|n| Reflect::get(&n, &"gpu".into()));
-        let Ok(gpu) = gpu else { return false };
-        let Ok(request) =
-            Reflect::get(&gpu, &"requestAdapter".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from))
-        else {
-            return false;
-        };
-        let Ok(promise) = request.call0(&gpu).and_then(|p| p.dyn_into::<Promise>().map_err(JsValue::from)) else {
-            return false;
-        };
-        matches!(JsFuture::from(promise).await, Ok(adapter) if !adapter.is_null() && !adapter.is_undefined())
     }
 }
 
@@ -95,7 +96,7 @@ mod webgpu {
 
     use burn::tensor::Device;
 
-    use super::{NO_ADAPTER, NO_NAVIGATOR_GPU, navigator_has_gpu};
+    use super::{NO_ADAPTER, NO_NAVIGATOR_GPU, adapter_offered, navigator_has_gpu};
 
     thread_local! {
         // A wgpu runtime initialises once per page; its outcome is reused.
@@ -109,19 +110,19 @@ mod webgpu {
         if let Some(known) = WEBGPU.with(|w| w.borrow().clone()) {
             return known;
         }
-        let result = Device::wgpu_options().init_async().await.map_err(|e| for_people(&e.to_string()));
+        let result = if adapter_offered().await {
+            Device::wgpu_options().init_async().await.map_err(|e| for_people(&e.to_string()))
+        } else {
+            Err(NO_ADAPTER.into())
+        };
         WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
         result
     }
 
-    /// wgpu's error as a sentence: its text names internal types (`WgpuDevice { kind: ... }`)
-    /// that mean nothing on a page.
+    /// wgpu's error, where an adapter exists but the device did not start, as a sentence: its
+    /// first phrase, without the internal types (`WgpuDevice { kind: ... }`) after it.
     fn for_people(error: &str) -> String {
-        if error.contains("No adapter") || error.contains("no suitable") || error.contains("No suitable") {
-            NO_ADAPTER.into()
-        } else {
-            let first = error.split([':', '\n']).next().unwrap_or(error).trim();
-            format!("WebGPU did not start ({first})")
-        }
+        let first = error.split([':', '\n']).next().unwrap_or(error).trim();
+        format!("WebGPU did not start ({first})")
     }
 }
