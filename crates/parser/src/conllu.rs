@@ -78,11 +78,6 @@ fn validate(s: &Sentence, line: usize) -> Result<()> {
     Ok(())
 }
 
-pub fn read(path: &std::path::Path) -> Result<Vec<Sentence>> {
-    let text = std::fs::read_to_string(path).map_err(|e| ParserError::Io(format!("{}: {e}", path.display())))?;
-    parse(&text)
-}
-
 /// Writes sentences as CoNLL-U (forms, UPOS, heads and labels; other columns `_`).
 pub fn write(sentences: &[Sentence]) -> String {
     let mut out = String::new();
