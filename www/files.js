@@ -7,7 +7,8 @@
 // runs: the page or the package's worker.
 
 // The package's own assets sit in pkg/assets/; wasm-bindgen places this file in
-// pkg/snippets/<crate>/www/.
+// pkg/snippets/<crate>/www/. Should that depth change, the default files are not found and
+// the consumer check's zero-argument load and the page test fail.
 const PACKAGE_ROOT = new URL('../../../', import.meta.url);
 const DEFAULT_FILES = {
   weights: 'assets/cmin-world.safetensors',

@@ -315,6 +315,11 @@ fn video_of(inner: &Inner, id: u32) -> Result<EncodedVideo, JsValue> {
 /// [`video_of`] for a handle from JavaScript, read without calling into a freed handle.
 fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> {
     // wasm-bindgen's handles keep their Rust object's address in `__wbg_ptr`, 0 once freed.
+    // Reading it is the one way to tell a freed handle without calling into it (the `id`
+    // getter of a freed handle throws out of wasm, leaking its shadow-stack frame). Should a
+    // wasm-bindgen upgrade rename it, every handle reads as "not a Video" and
+    // tests/browser/hostile.mjs ("a freed video: localize" wants `video-freed`) and the
+    // consumer check (`freed`) fail.
     match field(video, "__wbg_ptr")?.as_f64() {
         None => return Err(option_error("video must be a Video from encodeVideo")),
         Some(0.0) => return Err(coded("video-freed", "this Video was freed: encode the video again")),
