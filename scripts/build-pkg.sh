@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh --wasm
 cpu_out="$CMIN_WASM_TARGET_DIR/pkg-cpu"
+# wasm-pack adds to an existing output folder: a snippet moved or renamed would linger there.
+rm -rf "$cpu_out" pkg
 CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir "$cpu_out" --out-name cmin --no-default-features
 CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features --features wgpu
 rm -rf pkg/cpu && mkdir pkg/cpu
@@ -34,8 +36,8 @@ node -e '
     p.files = [...new Set([...(p.files || []), "index.js", "index.d.ts", "cpu/", "cmin-worker.js", "cmin-client.js", "cmin-client.d.ts", "snippets", "assets/"])];
   fs.writeFileSync("pkg/package.json", JSON.stringify(p, null, 2) + "\n");
 '
-cp www/package-readme.md pkg/README.md
-cp www/index.js www/index.d.ts www/cmin-worker.js www/cmin-client.js www/cmin-client.d.ts pkg/
+cp www/package/package-readme.md pkg/README.md
+cp www/package/{index.js,index.d.ts,cmin-worker.js,cmin-client.js,cmin-client.d.ts} pkg/
 rm -rf pkg/assets && cp -r www/assets pkg/assets
 for wasm in pkg/cmin_bg.wasm pkg/cpu/cmin_bg.wasm; do
   echo "$wasm: $(stat -c %s "$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"

@@ -1,5 +1,5 @@
 //! Arguments arrive as `JsValue`s and are checked here. Anything more than a primitive is read
-//! by `www/values.js`, imported with `catch`: a value whose reading throws (a getter, a Proxy, a
+//! by `www/package/values.js`, imported with `catch`: a value whose reading throws (a getter, a Proxy, a
 //! detached buffer) gives a coded error instead of an exception unwinding through wasm.
 //! wasm-bindgen's own conversions for `&str` and `&[f32]` trust the caller, and a number where
 //! a string belongs traps the module, so no export takes those types from JS.
@@ -12,7 +12,7 @@ use cmin_model::ranking::RankOptions;
 
 use super::{cmin_error, coded, internal, option_error};
 
-#[wasm_bindgen(module = "/www/values.js")]
+#[wasm_bindgen(module = "/www/package/values.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = readBytes)]
     fn read_bytes_js(value: &JsValue, what: &str, limit: f64) -> Result<Uint8Array, JsValue>;
@@ -26,7 +26,7 @@ extern "C" {
     fn read_field_js(object: &JsValue, name: &str, what: &str) -> Result<JsValue, JsValue>;
 }
 
-/// What `www/values.js` threw, as one of our errors: its own coded errors pass through; anything
+/// What `www/package/values.js` threw, as one of our errors: its own coded errors pass through; anything
 /// else came from the caller's value and is reported as unreadable.
 pub(crate) fn caught(what: &str) -> impl Fn(JsValue) -> JsValue + '_ {
     move |thrown| {

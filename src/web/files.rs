@@ -1,11 +1,11 @@
-//! The JS half of loading (`www/files.js`): fetching URLs with progress, the Cache API,
+//! The JS half of loading (`www/package/files.js`): fetching URLs with progress, the Cache API,
 //! integrity checks and the adapter report are browser APIs, so they stay in JavaScript.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(module = "/www/files.js")]
+#[wasm_bindgen(module = "/www/package/files.js")]
 extern "C" {
     #[wasm_bindgen(js_name = fetchFiles)]
     fn fetch_files_js(options: &JsValue, version: &str, max_bytes: f64) -> Promise;

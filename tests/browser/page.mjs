@@ -150,7 +150,7 @@ async function run(webgpu) {
     // 48 or 200 clips: the same height on screen, and every clip's row visible (rows of
     // alternating attention give a colour change at each clip boundary).
     const maps = await page.evaluate(async () => {
-      const { drawHeatmap } = await import('./www/results.js');
+      const { drawHeatmap } = await import('./www/demo/results.js');
       return [48, 200].map(clips => {
         const canvas = document.createElement('canvas');
         const attention = Array.from({ length: clips * 3 }, (_, i) => Math.floor(i / 3) % 2);

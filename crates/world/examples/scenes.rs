@@ -40,7 +40,7 @@ fn main() {
             .iter()
             .map(|q| {
                 serde_json::json!({"construction": q.kind, "agent": q.spec.agent, "action": q.spec.action,
-                                         "patient": q.spec.patient, "other": q.spec.other,
+                                         "form": q.spec.form,
                                          "start": q.start, "end": q.end})
             })
             .collect();

@@ -230,13 +230,7 @@ mod tests {
 
     #[test]
     fn concurrent_events_that_spell_out_a_query_are_spurious() {
-        let spec = query::QuerySpec {
-            kind: QueryKind::Intransitive,
-            agent: 0,
-            action: Action::Jump,
-            patient: None,
-            other: None,
-        };
+        let spec = query::QuerySpec { agent: 0, action: Action::Jump, form: query::Form::Intransitive };
         let e = |action, agent, start, end| Event { action, agent, patient: None, start, end };
         // Actor 0 spins while actor 1 jumps: the features hold "0" and "jump" at once.
         let overlapping = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 0, 10, 14), e(Action::Jump, 1, 12, 16)];
@@ -244,7 +238,8 @@ mod tests {
         let apart = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 0, 10, 14), e(Action::Jump, 1, 20, 24)];
         assert!(!spec.spurious(&apart, (0, 4)));
         // Before/after's second real occurrence is its intended distractor, not a spurious one.
-        let before = query::QuerySpec { kind: QueryKind::Before, other: Some((1, Action::Spin)), ..spec };
+        let before =
+            query::QuerySpec { form: query::Form::Before { other: 1, other_action: Action::Spin }, ..spec };
         let events = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 1, 6, 9), e(Action::Jump, 0, 12, 16)];
         assert!(!before.spurious(&events, (0, 4)));
     }

@@ -28,41 +28,85 @@ pub enum QueryKind {
     Coordination,
 }
 
-/// What a query means, checkable against any event list.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// What a query means, checkable against any event list: an agent doing an action, in a
+/// construction that carries exactly the roles it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct QuerySpec {
-    pub kind: QueryKind,
     pub agent: usize,
     pub action: Action,
-    pub patient: Option<usize>,
-    /// The other event of before/after, or the second subject of a coordination.
-    pub other: Option<(usize, Action)>,
+    pub form: Form,
+}
+
+/// A construction with its roles beyond the agent and the action.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Form {
+    Intransitive,
+    Transitive { patient: usize },
+    Passive { patient: usize },
+    ObjectRelative { patient: usize },
+    SubjectRelative { patient: usize },
+    /// The agent acts before `other` does `other_action`.
+    Before { other: usize, other_action: Action },
+    After { other: usize, other_action: Action },
+    /// The agent and `second` do the action together.
+    Coordination { second: usize },
 }
 
 impl QuerySpec {
+    pub fn kind(&self) -> QueryKind {
+        match self.form {
+            Form::Intransitive => QueryKind::Intransitive,
+            Form::Transitive { .. } => QueryKind::Transitive,
+            Form::Passive { .. } => QueryKind::Passive,
+            Form::ObjectRelative { .. } => QueryKind::ObjectRelative,
+            Form::SubjectRelative { .. } => QueryKind::SubjectRelative,
+            Form::Before { .. } => QueryKind::Before,
+            Form::After { .. } => QueryKind::After,
+            Form::Coordination { .. } => QueryKind::Coordination,
+        }
+    }
+
+    /// The patient, in the transitive constructions.
+    pub fn patient(&self) -> Option<usize> {
+        match self.form {
+            Form::Transitive { patient }
+            | Form::Passive { patient }
+            | Form::ObjectRelative { patient }
+            | Form::SubjectRelative { patient } => Some(patient),
+            _ => None,
+        }
+    }
+
+    /// Before/after's other event: its actor, its action, and whether the agent's comes first.
+    pub fn other_event(&self) -> Option<(usize, Action, bool)> {
+        match self.form {
+            Form::Before { other, other_action } => Some((other, other_action, true)),
+            Form::After { other, other_action } => Some((other, other_action, false)),
+            _ => None,
+        }
+    }
+
     /// Step spans `[start, end)` of every moment the query describes.
     pub fn answers(&self, events: &[Event]) -> Vec<(usize, usize)> {
         let does = |agent: usize, action: Action, patient: Option<usize>| {
             events.iter().filter(move |e| e.agent == agent && e.action == action && e.patient == patient)
         };
-        match self.kind {
-            QueryKind::Before | QueryKind::After => {
-                let (b, w) = self.other.expect("before/after has another event");
-                let others: Vec<&Event> = does(b, w, None).collect();
-                if others.len() != 1 {
-                    return vec![];
-                }
-                let o = others[0];
-                does(self.agent, self.action, None)
-                    .filter(|e| if self.kind == QueryKind::Before { e.end <= o.start } else { e.start >= o.end })
-                    .map(|e| (e.start, e.end))
-                    .collect()
+        if let Some((b, w, before)) = self.other_event() {
+            let others: Vec<&Event> = does(b, w, None).collect();
+            if others.len() != 1 {
+                return vec![];
             }
-            QueryKind::Coordination => {
-                let (b, _) = self.other.expect("coordination has a second subject");
+            let o = others[0];
+            return does(self.agent, self.action, None)
+                .filter(|e| if before { e.end <= o.start } else { e.start >= o.end })
+                .map(|e| (e.start, e.end))
+                .collect();
+        }
+        match self.form {
+            Form::Coordination { second } => {
                 let mut spans = Vec::new();
                 for e in does(self.agent, self.action, None) {
-                    for f in does(b, self.action, None) {
+                    for f in does(second, self.action, None) {
                         if e.start < f.end && f.start < e.end {
                             spans.push((e.start.min(f.start), e.end.max(f.end)));
                         }
@@ -70,7 +114,7 @@ impl QuerySpec {
                 }
                 spans
             }
-            _ => does(self.agent, self.action, self.patient).map(|e| (e.start, e.end)).collect(),
+            _ => does(self.agent, self.action, self.patient()).map(|e| (e.start, e.end)).collect(),
         }
     }
 
@@ -79,42 +123,38 @@ impl QuerySpec {
     /// clip features spell out although nothing there answers the query.
     pub fn spurious(&self, events: &[Event], (start, end): (usize, usize)) -> bool {
         let mut agents = vec![self.agent];
-        if let (QueryKind::Coordination, Some((b, _))) = (self.kind, self.other) {
-            agents.push(b);
+        if let Form::Coordination { second } = self.form {
+            agents.push(second);
         }
         let steps = events.iter().map(|e| e.end).max().unwrap_or(0);
         (0..steps).filter(|t| *t < start || *t >= end).any(|t| {
             let active: Vec<&Event> = events.iter().filter(|e| e.start <= t && t < e.end).collect();
             // Before/after's other occurrences of the event are real, its intended
             // temporal distractors.
-            let real = matches!(self.kind, QueryKind::Before | QueryKind::After)
+            let real = self.other_event().is_some()
                 && active.iter().any(|e| e.agent == self.agent && e.action == self.action);
             !real
                 && active.iter().any(|e| e.action == self.action)
                 && agents.iter().all(|&a| active.iter().any(|e| e.agent == a))
-                && self.patient.is_none_or(|p| active.iter().any(|e| e.patient == Some(p)))
+                && self.patient().is_none_or(|p| active.iter().any(|e| e.patient == Some(p)))
         })
     }
 
     pub fn text(&self, actors: &[Actor]) -> String {
         let a = describe(self.agent, actors);
-        let p = || describe(self.patient.expect("transitive"), actors);
+        let p = |patient| describe(patient, actors);
         let v = self.action;
-        match self.kind {
-            QueryKind::Intransitive => format!("{a} {}", v.present()),
-            QueryKind::Transitive => format!("{a} {} {}", v.present(), p()),
-            QueryKind::Passive => format!("{} is {} by {a}", p(), v.participle()),
-            QueryKind::ObjectRelative => format!("{} that {a} {}", p(), v.present()),
-            QueryKind::SubjectRelative => format!("{a} that {} {}", v.present(), p()),
-            QueryKind::Before | QueryKind::After => {
-                let (b, w) = self.other.expect("before/after");
-                let word = if self.kind == QueryKind::Before { "before" } else { "after" };
-                format!("{a} {} {word} {} {}", v.present(), describe(b, actors), w.present())
+        match self.form {
+            Form::Intransitive => format!("{a} {}", v.present()),
+            Form::Transitive { patient } => format!("{a} {} {}", v.present(), p(patient)),
+            Form::Passive { patient } => format!("{} is {} by {a}", p(patient), v.participle()),
+            Form::ObjectRelative { patient } => format!("{} that {a} {}", p(patient), v.present()),
+            Form::SubjectRelative { patient } => format!("{a} that {} {}", v.present(), p(patient)),
+            Form::Before { other, other_action } | Form::After { other, other_action } => {
+                let word = if matches!(self.form, Form::Before { .. }) { "before" } else { "after" };
+                format!("{a} {} {word} {} {}", v.present(), describe(other, actors), other_action.present())
             }
-            QueryKind::Coordination => {
-                let (b, _) = self.other.expect("coordination");
-                format!("{a} and {} {}", describe(b, actors), v.plural())
-            }
+            Form::Coordination { second } => format!("{a} and {} {}", describe(second, actors), v.plural()),
         }
     }
 }
@@ -229,7 +269,7 @@ pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<Gen
             t.place(v, b, None, 0, steps, rng);
             let w = INTRANSITIVE[(INTRANSITIVE.iter().position(|&x| x == v)? + 1 + rng.below(6)) % INTRANSITIVE.len()];
             t.place(w, a, None, 0, steps, rng);
-            (QuerySpec { kind, agent: a, action: v, patient: None, other: None }, false)
+            (QuerySpec { agent: a, action: v, form: Form::Intransitive }, false)
         }
         QueryKind::Transitive | QueryKind::Passive | QueryKind::ObjectRelative | QueryKind::SubjectRelative => {
             let v = TRANSITIVE[rng.below(TRANSITIVE.len())];
@@ -239,7 +279,13 @@ pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<Gen
             if let Some(c) = other_than(n, &[a, b], rng) {
                 t.place(v, c, Some(b), 0, steps, rng);
             }
-            (QuerySpec { kind, agent: a, action: v, patient: Some(b), other: None }, swapped)
+            let form = match kind {
+                QueryKind::Transitive => Form::Transitive { patient: b },
+                QueryKind::Passive => Form::Passive { patient: b },
+                QueryKind::ObjectRelative => Form::ObjectRelative { patient: b },
+                _ => Form::SubjectRelative { patient: b },
+            };
+            (QuerySpec { agent: a, action: v, form }, swapped)
         }
         QueryKind::Before | QueryKind::After => {
             let v = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
@@ -251,7 +297,12 @@ pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<Gen
             t.place(v, a, None, oe, steps, rng)?;
             // And the roles swapped: a does w, b does v, elsewhere.
             let swapped = t.place(v, b, None, 0, steps, rng).is_some() | t.place(w, a, None, 0, steps, rng).is_some();
-            (QuerySpec { kind, agent: a, action: v, patient: None, other: Some((b, w)) }, swapped)
+            let form = if kind == QueryKind::Before {
+                Form::Before { other: b, other_action: w }
+            } else {
+                Form::After { other: b, other_action: w }
+            };
+            (QuerySpec { agent: a, action: v, form }, swapped)
         }
         QueryKind::Coordination => {
             let v = INTRANSITIVE[rng.below(INTRANSITIVE.len())];
@@ -261,7 +312,7 @@ pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<Gen
             t.place(v, b, None, s.saturating_sub(2), end + 2, rng)?;
             t.place(v, a, None, 0, steps, rng);
             t.place(v, b, None, 0, steps, rng);
-            (QuerySpec { kind, agent: a, action: v, patient: None, other: Some((b, v)) }, false)
+            (QuerySpec { agent: a, action: v, form: Form::Coordination { second: b } }, false)
         }
     };
     let text = spec.text(actors);

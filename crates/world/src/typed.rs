@@ -4,7 +4,7 @@
 //! training; they measure whether a model reads the sentence or learnt the templates.
 
 use super::actors::{Action, Actor, describe};
-use super::query::{QueryKind, QuerySpec};
+use super::query::{Form, QueryKind, QuerySpec};
 use cmin_random::Rng;
 
 fn pick<'a>(forms: &[&'a str], rng: &mut Rng) -> &'a str {
@@ -30,7 +30,7 @@ pub fn typed_text(spec: &QuerySpec, actors: &[Actor], rng: &mut Rng) -> String {
     let a = noun_phrase(spec.agent, actors, rng);
     let v: Action = spec.action;
     let (present, base, participle) = (v.present(), v.plural(), v.participle());
-    let form = match spec.kind {
+    let form = match spec.kind() {
         QueryKind::Intransitive => {
             pick(&["{a} {v} slowly", "then {a} {v}", "you can see {a} {base}", "now {a} {v}"], rng)
         }
@@ -53,8 +53,15 @@ pub fn typed_text(spec: &QuerySpec, actors: &[Actor], rng: &mut Rng) -> String {
             pick(&["both {a} and {b} {base}", "{a} {v} together with {b}", "{a} and {b} {base} at the same time"], rng)
         }
     };
-    let p = spec.patient.map(|p| noun_phrase(p, actors, rng)).unwrap_or_default();
-    let (b, w) = match spec.other {
+    let p = spec.patient().map(|p| noun_phrase(p, actors, rng)).unwrap_or_default();
+    // The second actor: before/after's other one with its action, or a coordination's second
+    // subject with the shared action.
+    let second = match spec.form {
+        Form::Before { other, other_action } | Form::After { other, other_action } => Some((other, other_action)),
+        Form::Coordination { second } => Some((second, spec.action)),
+        _ => None,
+    };
+    let (b, w) = match second {
         Some((b, w)) => (noun_phrase(b, actors, rng), Some(w)),
         None => (String::new(), None),
     };

@@ -5,7 +5,7 @@ use super::clause::{Clause, ClauseKind, Realiser};
 use super::tree::active;
 use super::{Aspect, Frame};
 use crate::lexicon::verb_phrases;
-use crate::query::{QueryKind, QuerySpec};
+use crate::query::{Form, QuerySpec};
 
 pub(super) fn frame_words(
     r: &mut Realiser,
@@ -62,15 +62,12 @@ pub(super) fn together(r: &mut Realiser, verb: usize) {
 
 /// Before/after: "before the blue square spins" as an `advcl` of `verb`.
 pub(super) fn temporal(r: &mut Realiser, spec: &QuerySpec, main: &Clause, verb: usize) {
-    if !matches!(spec.kind, QueryKind::Before | QueryKind::After) {
-        return;
-    }
-    let (b, w) = spec.other.expect("before/after");
-    let word = if spec.kind == QueryKind::Before { "before" } else { "after" };
+    let Some((b, w, before)) = spec.other_event() else { return };
+    let word = if before { "before" } else { "after" };
     let mark = r.g.push(word, "SCONJ");
     let aspect = match main.aspect {
         Aspect::Past => Aspect::Past,
-        _ if spec.kind == QueryKind::After && r.c.chance(0.25) => Aspect::Perfect,
+        _ if !before && r.c.chance(0.25) => Aspect::Perfect,
         _ => Aspect::Simple,
     };
     let phrase = r.c.term(verb_phrases(w), |_| true);
@@ -95,8 +92,12 @@ pub(super) fn noun_phrase_query(r: &mut Realiser, spec: &QuerySpec, main: &Claus
         }
         _ => None,
     };
-    let patient = spec.patient.expect("relative clauses are transitive");
-    let head = if spec.kind == QueryKind::ObjectRelative {
+    let (patient, object_relative) = match spec.form {
+        Form::ObjectRelative { patient } => (patient, true),
+        Form::SubjectRelative { patient } => (patient, false),
+        _ => return r.clause(main, false),
+    };
+    let head = if object_relative {
         let p = r.noun_phrase(patient);
         let that = r.g.push(r.c.pick(&[("that", 0.7), ("which", 0.3)]), "PRON");
         let verb = r.clause(

@@ -12,7 +12,7 @@ use cmin_random::Rng;
 
 use crate::actors::Actor;
 use crate::lexicon::{Pool, Term, verb_phrases};
-use crate::query::{QueryKind, QuerySpec};
+use crate::query::{Form, QuerySpec};
 use clause::{Clause, ClauseKind, Realiser};
 use frames::{frame_words, noun_phrase_query, temporal, together};
 use tree::{Builder, root_of};
@@ -144,7 +144,7 @@ fn realise(spec: &QuerySpec, actors: &[Actor], rng: Option<&mut Rng>, pool: Pool
     let held_out_ok = pool == Pool::HeldOut;
     let mut c = Choices { rng, held_out_ok, used_held_out: false, determiner: Determiner::The };
     c.determiner = c.pick(&[(Determiner::The, 0.74), (Determiner::A, 0.13), (Determiner::Bare, 0.13)]);
-    let noun_phrase_kind = matches!(spec.kind, QueryKind::ObjectRelative | QueryKind::SubjectRelative);
+    let noun_phrase_kind = matches!(spec.form, Form::ObjectRelative { .. } | Form::SubjectRelative { .. });
     let mut frames = vec![
         (Frame::Statement, 0.5),
         (Frame::When, 0.12),
@@ -162,29 +162,29 @@ fn realise(spec: &QuerySpec, actors: &[Actor], rng: Option<&mut Rng>, pool: Pool
     c.used_held_out |= frame.held_out();
     let aspect =
         c.pick(&[(Aspect::Simple, 0.5), (Aspect::Past, 0.2), (Aspect::Progressive, 0.15), (Aspect::Perfect, 0.15)]);
-    let needs_passive = matches!(spec.kind, QueryKind::Passive | QueryKind::ObjectRelative);
+    let needs_passive = matches!(spec.form, Form::Passive { .. } | Form::ObjectRelative { .. });
     let phrase = c.term(verb_phrases(spec.action), |p| !needs_passive || p.has_passive());
     let case = c.pick(&[(Case::Lower, 0.6), (Case::Sentence, 0.28), (Case::Title, 0.06), (Case::Upper, 0.06)]);
     let mut r = Realiser { g: Builder::default(), actors, c };
 
     let clause = |kind| Clause { kind, phrase, aspect };
-    let main = match spec.kind {
-        QueryKind::Passive => {
+    let main = match spec.form {
+        Form::Passive { patient } => {
             let get = r.c.chance(0.3);
-            clause(ClauseKind::Passive { patient: spec.patient.expect("passive"), agent: spec.agent, get })
+            clause(ClauseKind::Passive { patient, agent: spec.agent, get })
         }
-        QueryKind::Coordination => {
-            let (b, _) = spec.other.expect("coordination");
-            clause(ClauseKind::Active { subjects: vec![spec.agent, b], object: None })
+        Form::Coordination { second } => {
+            clause(ClauseKind::Active { subjects: vec![spec.agent, second], object: None })
         }
-        _ => clause(ClauseKind::Active { subjects: vec![spec.agent], object: spec.patient }),
+        _ => clause(ClauseKind::Active { subjects: vec![spec.agent], object: spec.patient() }),
     };
     let question = matches!(frame, Frame::When | Frame::AtWhatPoint);
     let root = if noun_phrase_kind {
         noun_phrase_query(&mut r, spec, &main, frame)
     } else {
         let (to_verb, verb_under) = frame_words(&mut r, frame);
-        let filler_front = frame == Frame::Statement && spec.kind != QueryKind::Coordination && r.c.chance(0.1);
+        let coordination = matches!(spec.form, Form::Coordination { .. });
+        let filler_front = frame == Frame::Statement && !coordination && r.c.chance(0.1);
         let front = filler_front.then(|| r.g.push(r.c.pick(&[("then", 0.6), ("suddenly", 0.4)]), "ADV"));
         let verb = if frame == Frame::ShowMeDoing {
             let show = r.g.push("show", "VERB");
@@ -208,7 +208,7 @@ fn realise(spec: &QuerySpec, actors: &[Actor], rng: Option<&mut Rng>, pool: Pool
             let adverb = r.c.pick(&[("quickly", 0.5), ("slowly", 0.5)]);
             r.g.dependent(adverb, "ADV", verb, "advmod");
         }
-        if spec.kind == QueryKind::Coordination && frame != Frame::ShowMeDoing && r.c.chance(0.3) {
+        if coordination && frame != Frame::ShowMeDoing && r.c.chance(0.3) {
             together(&mut r, verb);
         }
         for (word, label) in to_verb {

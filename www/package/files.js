@@ -7,9 +7,9 @@
 // runs: the page or the package's worker.
 
 // The package's own assets sit in pkg/assets/; wasm-bindgen places this file in
-// pkg/snippets/<crate>/www/. Should that depth change, the default files are not found and
+// pkg/snippets/<crate>/www/package/. Should that depth change, the default files are not found and
 // the consumer check's zero-argument load and the page test fail.
-const PACKAGE_ROOT = new URL('../../../', import.meta.url);
+const PACKAGE_ROOT = new URL('../../../../', import.meta.url);
 const DEFAULT_FILES = {
   weights: 'assets/cmin-world.safetensors',
   embeddings: 'assets/glove-6b-50d-30k.cminemb',

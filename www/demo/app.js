@@ -1,6 +1,6 @@
 // The demo page: a synthetic-world video, a query box, and what CMIN makes of the query.
 // Everything runs in the browser; inference runs in the package's worker (cmin-worker.js).
-import { CminWorker, readNpy } from '../pkg/cmin-client.js';
+import { CminWorker, readNpy } from '../../pkg/cmin-client.js';
 import { drawStage } from './stage.js';
 import { drawParseTree } from './parse-tree.js';
 import { drawTimeline, drawHeatmap } from './results.js';
@@ -12,7 +12,7 @@ const backend = params.get('backend') ?? 'auto';
 const state = { world: null, step: 0, playing: false, until: null, truth: null, hasModel: false };
 // For tests and the curious: the page's state and last result.
 window.__cmin = state;
-const cmin = new CminWorker(new URL('../pkg/cmin-worker.js', import.meta.url));
+const cmin = new CminWorker(new URL('../../pkg/cmin-worker.js', import.meta.url));
 
 function showError(message) {
   $('error').textContent = message ?? '';
