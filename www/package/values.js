@@ -6,6 +6,8 @@
 // wasm's shadow stack and can leave a promise unsettled). What comes back is a fresh value
 // owned by this module: a plain copy, or a view this module built from intrinsic getters.
 
+import { coded } from './files.js';
+
 const TypedArray = Object.getPrototypeOf(Uint8Array);
 const getter = (prototype, name) => Object.getOwnPropertyDescriptor(prototype, name).get;
 // The intrinsic getters read internal slots, so they cannot be fooled by own properties, a
@@ -20,13 +22,6 @@ const dataViewOffset = getter(DataView.prototype, 'byteOffset');
 const dataViewBytes = getter(DataView.prototype, 'byteLength');
 const arrayBufferBytes = getter(ArrayBuffer.prototype, 'byteLength');
 const arrayBufferDetached = getter(ArrayBuffer.prototype, 'detached'); // undefined before Chrome 114
-
-function coded(code, message) {
-  const error = new Error(message);
-  error.name = 'CminError';
-  error.code = code;
-  return error;
-}
 
 function attempt(read) {
   try {
