@@ -74,11 +74,8 @@ fn documented_imports(doc: &str, names: &BTreeSet<String>) -> BTreeMap<String, B
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
             names.contains(name).then(|| {
-                let imports = cells[2]
-                    .split(", ")
-                    .map(|short| format!("cmin-{short}"))
-                    .filter(|n| names.contains(n))
-                    .collect();
+                let imports =
+                    cells[2].split(", ").map(|short| format!("cmin-{short}")).filter(|n| names.contains(n)).collect();
                 (name.to_string(), imports)
             })
         })
@@ -115,7 +112,10 @@ fn only_the_trainer_and_the_cli_touch_files_and_only_the_wasm_crate_and_kernels_
             let shown = file.strip_prefix(&root).unwrap().display().to_string();
             if !files_allowed {
                 for pattern in file_system {
-                    assert!(!text.contains(pattern), "{shown} uses {pattern}: files are read in cmin-train or cmin-cli");
+                    assert!(
+                        !text.contains(pattern),
+                        "{shown} uses {pattern}: files are read in cmin-train or cmin-cli"
+                    );
                 }
             }
             if !targets_allowed {

@@ -129,7 +129,9 @@ fn typos_are_corrected_before_parsing() {
     let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let speller = Speller::new(&embeddings);
-    let read = read_text(&parser, &embeddings, "When does the Purpel circle push the yelow sqaure?", 20, || Some(&speller)).unwrap();
+    let read =
+        read_text(&parser, &embeddings, "When does the Purpel circle push the yelow sqaure?", 20, || Some(&speller))
+            .unwrap();
     assert_eq!(read.text, "When does the Purple circle push the yellow square?");
     let pairs: Vec<(&str, &str)> = read.corrections.iter().map(|c| (c.from.as_str(), c.to.as_str())).collect();
     assert_eq!(pairs, [("Purpel", "purple"), ("yelow", "yellow"), ("sqaure", "square")]);
@@ -138,7 +140,8 @@ fn typos_are_corrected_before_parsing() {
     for (typo, word) in [("triangel", "triangle"), ("folows", "follows"), ("pushs", "push"), ("grene", "green")] {
         assert_eq!(speller.suggest(typo), Some(word), "{typo}");
     }
-    let clean = read_text(&parser, &embeddings, "the red circle shoves the blue box", 20, || panic!("not needed")).unwrap();
+    let clean =
+        read_text(&parser, &embeddings, "the red circle shoves the blue box", 20, || panic!("not needed")).unwrap();
     assert!(clean.corrections.is_empty());
     let off = read_text(&parser, &embeddings, "the purpel circle", 20, || None).unwrap();
     assert_eq!((off.text.as_str(), off.corrections.len()), ("the purpel circle", 0));

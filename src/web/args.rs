@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use cmin_model::limits;
 use cmin_model::ranking::RankOptions;
+use cmin_model::windows::TimeScale;
 
 use super::{cmin_error, coded, internal, option_error};
 
@@ -24,6 +25,8 @@ extern "C" {
     fn read_plain_js(value: &JsValue, what: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_name = readField)]
     fn read_field_js(object: &JsValue, name: &str, what: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readItems)]
+    fn read_items_js(value: &JsValue, what: &str, limit: u32) -> Result<js_sys::Array, JsValue>;
 }
 
 /// What `www/package/values.js` threw, as one of our errors: its own coded errors pass through; anything
@@ -65,9 +68,10 @@ pub(crate) fn count_of(value: &JsValue, what: &str) -> Result<usize, JsValue> {
 /// without copying them.
 pub(crate) fn floats_length(value: &JsValue, what: &str) -> Result<usize, JsValue> {
     let length = floats_length_js(value).map_err(caught(what))?;
-    length.as_f64().map(|n| n as usize).ok_or_else(|| {
-        option_error(format!("{what} must be a Float32Array, a Float64Array or an array of numbers"))
-    })
+    length
+        .as_f64()
+        .map(|n| n as usize)
+        .ok_or_else(|| option_error(format!("{what} must be a Float32Array, a Float64Array or an array of numbers")))
 }
 
 /// The `count` numbers of `value`, whose length [`floats_length`] gave and the caller checked.
@@ -83,6 +87,35 @@ pub(crate) fn floats_of(value: &JsValue, what: &str, count: usize) -> Result<Vec
 /// A plain copy of a caller's object (a parse, a config), safe to hand to serde.
 pub(crate) fn plain_of(value: &JsValue, what: &str) -> Result<JsValue, JsValue> {
     read_plain_js(value, what).map_err(caught(what))
+}
+
+/// The elements of a JS array (at most `limit`), each read once.
+pub(crate) fn array_items(value: &JsValue, what: &str, limit: u32) -> Result<Vec<JsValue>, JsValue> {
+    Ok(read_items_js(value, what, limit).map_err(caught(what))?.iter().collect())
+}
+
+/// `encodeVideo`'s options: `timeScale` is `'model'` (the default: windows at the model's clip
+/// length), `'whole'` (one window, the reference's resampling) or seconds per clip.
+pub(crate) fn time_scale(options: &JsValue) -> Result<TimeScale, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(TimeScale::Model);
+    }
+    if !options.is_object() {
+        return Err(option_error("encodeVideo's options must be an object { timeScale? }"));
+    }
+    let value = field(options, "timeScale")?;
+    let scale = match value.as_string().as_deref() {
+        _ if value.is_undefined() => TimeScale::Model,
+        Some("model") => TimeScale::Model,
+        Some("whole") => TimeScale::Whole,
+        _ => match value.as_f64() {
+            Some(s) if s.is_finite() && s > 0.0 => TimeScale::ClipSeconds(s),
+            _ => {
+                return Err(option_error("timeScale must be 'model', 'whole' or a positive number of seconds per clip"));
+            }
+        },
+    };
+    Ok(scale)
 }
 
 /// `object[name]`; undefined for a primitive; a coded error when reading it throws.

@@ -6,6 +6,7 @@ mod args;
 mod backend;
 mod errors;
 mod files;
+mod localize;
 mod model;
 mod parser;
 mod types;
@@ -18,7 +19,8 @@ pub use world::World;
 use wasm_bindgen::prelude::*;
 
 pub(crate) use args::{
-    aborted, bytes_of, caught, count_of, field, floats_length, floats_of, localize_options, plain_of, set, text_of,
+    aborted, array_items, bytes_of, caught, count_of, field, floats_length, floats_of, localize_options, plain_of, set,
+    text_of, time_scale,
 };
 pub(crate) use errors::{cmin_error, coded, file_error, internal, option_error};
 

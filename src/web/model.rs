@@ -4,8 +4,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Array, Float32Array, Object};
-use serde::Serialize;
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use cmin_model::config::CminConfig;
@@ -13,18 +12,18 @@ use cmin_model::error::CminError;
 use cmin_model::inference::{EncodedVideo, Localizer};
 use cmin_model::video::check_feature_shape;
 use cmin_model::weights;
-use cmin_query::ParsedSentence;
+use cmin_model::windows::TimeScale;
 use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::read_text;
-use cmin_query::spelling::{Correction, Speller};
+use cmin_query::spelling::Speller;
 
-use super::parser::analysis_js;
+use super::localize::{localize, search};
 use super::{
     aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_length, floats_of,
-    internal, localize_options, now_ms, option_error, plain_of, run_static_constructors, set, text_of,
+    internal, option_error, plain_of, run_static_constructors, set, text_of,
 };
 
-const NO_PARSER: &str = "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
+pub(super) const NO_PARSER: &str =
+    "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
 
 /// Videos encoded by one model, by id. A `Video` handle names its entry, so `localize` can
 /// refuse a freed or foreign handle itself: wasm-bindgen's own check of a freed handle throws
@@ -37,15 +36,15 @@ fn next_video_id() -> u32 {
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
-struct Inner {
+pub(super) struct Inner {
     videos: Videos,
-    localizer: Localizer,
-    embeddings: Embeddings,
+    pub(super) localizer: Localizer,
+    pub(super) embeddings: Embeddings,
     backend: &'static str,
     fallback_reason: Option<String>,
-    parser: Option<Rc<cmin_query::parsing::ParserModel>>,
+    pub(super) parser: Option<Rc<cmin_query::parsing::ParserModel>>,
     /// The typo corrector's index over the word vectors' vocabulary, built on first need.
-    speller: std::cell::OnceCell<Speller>,
+    pub(super) speller: std::cell::OnceCell<Speller>,
     /// The WebGPU adapter's description, or null on the CPU.
     adapter: JsValue,
 }
@@ -62,6 +61,7 @@ pub struct Cmin {
 pub struct Video {
     id: u32,
     num_clips: usize,
+    windows: usize,
     duration: f64,
     videos: Videos,
 }
@@ -74,10 +74,17 @@ impl Drop for Video {
 
 #[wasm_bindgen]
 impl Video {
-    /// Clips on the model's grid.
+    /// Clips of the video's grid: the model's clips, or for a video longer than one window,
+    /// its length at the model's clip length (the rows of `localize`'s attention).
     #[wasm_bindgen(getter, js_name = numClips)]
     pub fn num_clips(&self) -> usize {
         self.num_clips
+    }
+
+    /// Windows of the model's clips it is read in (1 for a video no longer than one).
+    #[wasm_bindgen(getter)]
+    pub fn windows(&self) -> usize {
+        self.windows
     }
 
     /// Seconds.
@@ -91,13 +98,6 @@ impl Video {
     pub fn id(&self) -> u32 {
         self.id
     }
-}
-
-#[derive(Serialize)]
-struct MomentJs {
-    start: f64,
-    end: f64,
-    score: f32,
 }
 
 #[wasm_bindgen]
@@ -161,7 +161,9 @@ impl Cmin {
     }
 
     /// Encodes a video's clip features (`numClips x featureDim`, row-major, any number of
-    /// clips) lasting `durationSeconds`. The encoding is cached in the returned handle.
+    /// clips) lasting `durationSeconds`, of any length: a video longer than the model's window
+    /// (its clips at its clip length) is read in overlapping windows. The encoding is cached in
+    /// the returned handle.
     #[wasm_bindgen(js_name = encodeVideo)]
     pub fn encode_video_js(
         &self,
@@ -169,15 +171,17 @@ impl Cmin {
         #[wasm_bindgen(js_name = numClips, unchecked_param_type = "number")] num_clips: JsValue,
         #[wasm_bindgen(js_name = featureDim, unchecked_param_type = "number")] feature_dim: JsValue,
         #[wasm_bindgen(js_name = durationSeconds, unchecked_param_type = "number")] duration_seconds: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "VideoOptions")] options: Option<JsValue>,
     ) -> Result<Video, JsValue> {
         let duration = duration_seconds.as_f64().ok_or_else(|| option_error("durationSeconds must be a number"))?;
+        let scale = super::time_scale(&options.unwrap_or(JsValue::UNDEFINED))?;
         let (num_clips, feature_dim) = (count_of(&num_clips, "numClips")?, count_of(&feature_dim, "featureDim")?);
         // The shape and size are checked before a single value is copied in.
         let length = floats_length(&features, "features")?;
         let frame_dim = self.inner.localizer.config().frame_dim;
         check_feature_shape(length, num_clips, feature_dim, frame_dim).map_err(cmin_error)?;
         let features = floats_of(&features, "features", length)?;
-        self.encode_video(&features, num_clips, feature_dim, duration)
+        self.encode_video_at(&features, num_clips, feature_dim, duration, scale)
     }
 
     /// Parses text with the parser given to `load` (an error if none was).
@@ -199,6 +203,21 @@ impl Cmin {
         let inner = self.inner.clone();
         let checked = video_of_js(&inner, &video);
         wasm_bindgen_futures::future_to_promise(async move { localize(&inner, &checked?, query, options).await })
+    }
+
+    /// Ranks the moments of every video in `videos` (each encoded by this model) that
+    /// `query` describes, best first across them; each answer names its video.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SearchResult>")]
+    pub fn search(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Video[]")] videos: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ParsedQuery | ParseResult | string")] query: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SearchOptions")] options: Option<JsValue>,
+    ) -> js_sys::Promise {
+        let options = options.unwrap_or(JsValue::UNDEFINED);
+        let inner = self.inner.clone();
+        let checked = library_of_js(&inner, &videos);
+        wasm_bindgen_futures::future_to_promise(async move { search(&inner, &checked?, query, options).await })
     }
 }
 
@@ -276,15 +295,26 @@ impl Cmin {
         feature_dim: usize,
         duration_seconds: f64,
     ) -> Result<Video, JsValue> {
+        self.encode_video_at(features, num_clips, feature_dim, duration_seconds, TimeScale::Model)
+    }
+
+    pub fn encode_video_at(
+        &self,
+        features: &[f32],
+        num_clips: usize,
+        feature_dim: usize,
+        duration_seconds: f64,
+        scale: TimeScale,
+    ) -> Result<Video, JsValue> {
         let encoded = self
             .inner
             .localizer
-            .encode_video(features, num_clips, feature_dim, duration_seconds)
+            .encode_video_at(features, num_clips, feature_dim, duration_seconds, scale)
             .map_err(cmin_error)?;
-        let (num_clips, duration) = (encoded.timeline.num_clips, encoded.timeline.duration);
+        let (num_clips, windows, duration) = (encoded.windows.grid_clips(), encoded.windows.len(), encoded.duration());
         let id = next_video_id();
         self.inner.videos.borrow_mut().insert(id, encoded);
-        Ok(Video { id, num_clips, duration, videos: self.inner.videos.clone() })
+        Ok(Video { id, num_clips, windows, duration, videos: self.inner.videos.clone() })
     }
 
     pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
@@ -329,83 +359,21 @@ fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> 
     video_of(inner, id as u32)
 }
 
-async fn localize(inner: &Inner, video: &EncodedVideo, query: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let js_options = options.clone();
-    let opts = localize_options(&options)?;
-    let (options, include_raw) = (opts.rank, opts.include_raw);
-    if aborted(&js_options)? {
-        return Err(super::errors::aborted());
+/// The encodings an array of `Video` handles names, with their ids, each checked as
+/// [`video_of_js`] checks one.
+fn library_of_js(inner: &Inner, videos: &JsValue) -> Result<Vec<(u32, EncodedVideo)>, JsValue> {
+    let items = super::array_items(videos, "videos", MAX_LIBRARY_VIDEOS)?;
+    if items.is_empty() {
+        return Err(option_error("videos must hold at least one Video from encodeVideo"));
     }
-    let started = now_ms();
-    // Text is parsed here, and its parse returned with the result, so that a caller that shows
-    // the parse does not send the query across the boundary twice.
-    let mut corrections: Vec<Correction> = Vec::new();
-    let mut read_as = JsValue::NULL;
-    let mut cut_from = None;
-    let (parse, parse_js): (ParsedSentence, JsValue) = match query.is_string() {
-        true => {
-            let text = text_of(&query)?;
-            let parser = inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
-            let correct = opts.correct_typos;
-            let max_words = inner.localizer.config().max_words;
-            let read = read_text(parser, &inner.embeddings, &text, max_words, || {
-                correct.then(|| inner.speller.get_or_init(|| Speller::new(&inner.embeddings)))
-            })
-            .map_err(cmin_error)?;
-            cut_from = read.cut_from;
-            read_as = JsValue::from_str(&read.text);
-            let parse_js = analysis_js(&read.analysis, &read.text)?;
-            corrections = read.corrections;
-            (cmin_query::parsing::query_sentence(&read.analysis).map_err(cmin_error)?, parse_js)
-        }
-        false => {
-            let parse = serde_wasm_bindgen::from_value(plain_of(&query, "query")?).map_err(|e| {
-                cmin_error(CminError::ParseShape(format!(
-                    "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
-                )))
-            })?;
-            (parse, JsValue::NULL)
-        }
-    };
-    let parsed = now_ms();
-    let prepared = parse.prepare_at_most(&inner.embeddings, inner.localizer.config().max_words).map_err(cmin_error)?;
-    let pending = inner.localizer.start(video, std::slice::from_ref(&prepared.query), options).map_err(cmin_error)?;
-    // One readback of scores, offsets and attention together.
-    let data = pending
-        .packed
-        .clone()
-        .into_data_async()
-        .await
-        .map_err(|e| coded("device-lost", format!("reading results from the device failed: {e:?}")))?;
-    if aborted(&js_options)? {
-        return Err(super::errors::aborted());
-    }
-    let result = pending.finish(&inner.localizer, data).map_err(cmin_error)?.remove(0);
-    let timings = Object::new();
-    set(&timings, "parse", JsValue::from(parsed - started))?;
-    set(&timings, "inference", JsValue::from(now_ms() - parsed))?;
-
-    let out = Object::new();
-    let moments: Vec<MomentJs> =
-        result.moments.iter().map(|m| MomentJs { start: m.start, end: m.end, score: m.score }).collect();
-    set(&out, "moments", serde_wasm_bindgen::to_value(&moments).map_err(internal)?)?;
-    set(&out, "attention", Float32Array::from(result.attention.as_slice()).into())?;
-    set(&out, "numClips", JsValue::from(video.timeline.num_clips as u32))?;
-    let words: Array = prepared.words.iter().take(result.num_words).map(|w| JsValue::from_str(w)).collect();
-    set(&out, "words", words.into())?;
-    let unknown: Array = prepared.unknown_words.iter().map(|w| JsValue::from_str(w)).collect();
-    set(&out, "unknownWords", unknown.into())?;
-    let truncated_from = cut_from.or(prepared.truncated_from).or(result.truncated_from);
-    set(&out, "truncatedFrom", truncated_from.map(|n| JsValue::from(n as u32)).unwrap_or(JsValue::NULL))?;
-    set(&out, "parse", parse_js)?;
-    set(&out, "corrections", serde_wasm_bindgen::to_value(&corrections).map_err(internal)?)?;
-    set(&out, "readAs", read_as)?;
-    set(&out, "timings", timings.into())?;
-    if include_raw {
-        set(&out, "scores", Float32Array::from(result.scores.as_slice()).into())?;
-        set(&out, "offsets", Float32Array::from(result.offsets.as_slice()).into())?;
-        let (s, e) = result.top1_grid;
-        set(&out, "top1Clips", Array::of2(&JsValue::from(s as u32), &JsValue::from(e as u32)).into())?;
-    }
-    Ok(out.into())
+    items
+        .iter()
+        .map(|v| {
+            let encoded = video_of_js(inner, v)?;
+            Ok((field(v, "id")?.as_f64().unwrap_or(0.0) as u32, encoded))
+        })
+        .collect()
 }
+
+/// Videos one search may take (each is also bounded by the memory its encoding holds).
+const MAX_LIBRARY_VIDEOS: u32 = 100_000;

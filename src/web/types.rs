@@ -90,6 +90,38 @@ export interface LocalizeOptions {
   /** Rejects with code 'aborted' once fired (checked before the model runs and after it). */
   signal?: AbortSignal;
 }
+/** `encodeVideo`'s options. */
+export interface VideoOptions {
+  /** How the video's length is read: 'model' (default) reads a video longer than the model's
+   *  window (its clips at `config.clip_seconds`) as overlapping windows at that clip length;
+   *  'whole' resamples any video to the model's clips (the reference's way); a number is the
+   *  seconds per clip to read it at. */
+  timeScale?: 'model' | 'whole' | number;
+}
+/** `search`'s options: as localize's, without `includeRaw`; `topK` counts across all videos. */
+export type SearchOptions = Omit<LocalizeOptions, 'includeRaw'>;
+/** A moment of a search, with the video it is in. */
+export interface FoundMoment {
+  /** Index into the `videos` array searched. */
+  video: number;
+  /** That Video's `id`. */
+  videoId: number;
+  /** Seconds. */
+  start: number;
+  end: number;
+  score: number;
+}
+export interface SearchResult {
+  /** Best first, across every video. */
+  moments: FoundMoment[];
+  words: string[];
+  unknownWords: string[];
+  truncatedFrom: number | null;
+  parse: ParseResult | null;
+  corrections: Correction[];
+  readAs: string | null;
+  timings: { parse: number; inference: number };
+}
 export interface Moment {
   /** Seconds. */
   start: number;
@@ -105,8 +137,10 @@ export interface Correction {
 export interface LocalizeResult {
   /** Best first. */
   moments: Moment[];
-  /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8). */
+  /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8); for a
+   *  video read in windows, each clip's row from the window that answers for it. */
   attention: Float32Array;
+  /** The video's clips (`Video.numClips`). */
   numClips: number;
   /** The words the model read (lower-cased, `. ? , ( )` dropped, truncated to the limit). */
   words: string[];
@@ -122,9 +156,9 @@ export interface LocalizeResult {
   readAs: string | null;
   /** Milliseconds spent parsing the text (or reading the given parse) and running the model. */
   timings: { parse: number; inference: number };
-  /** With `includeRaw`: score of every proposal [numClips x anchors] (illegal ones too). */
+  /** With `includeRaw`: score of every proposal [windows x modelClips x anchors] (illegal ones too). */
   scores?: Float32Array;
-  /** With `includeRaw`: (start, end) offsets of every proposal [numClips x anchors x 2]. */
+  /** With `includeRaw`: (start, end) offsets of every proposal [windows x modelClips x anchors x 2]. */
   offsets?: Float32Array;
   /** With `includeRaw`: the reference's top-1 rule, [start, end] clip indices. */
   top1Clips?: [number, number];

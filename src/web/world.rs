@@ -6,7 +6,7 @@ use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::{option_error, set};
-use cmin_world::{Pool, Video, WorldConfig, describe, generate};
+use cmin_world::{Pool, Video, WorldConfig, describe, generate, long_video};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -70,6 +70,18 @@ impl World {
     #[wasm_bindgen(js_name = generate)]
     pub fn generate_js(#[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue) -> Result<World, JsValue> {
         Self::generate(seed.as_f64().unwrap_or(f64::NAN))
+    }
+
+    /// A long video of `seed` (an integer as for `generate`), at least `seconds` long (up to an
+    /// hour): scenes of 32 to 64 seconds, each with its own cast, joined end to end, with the
+    /// queries that describe one moment of the whole video. The same as `cmin world
+    /// --video-seconds`.
+    #[wasm_bindgen(js_name = generateLong)]
+    pub fn generate_long_js(
+        #[wasm_bindgen(unchecked_param_type = "number")] seed: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number")] seconds: JsValue,
+    ) -> Result<World, JsValue> {
+        Self::generate_long(seed.as_f64().unwrap_or(f64::NAN), seconds.as_f64().unwrap_or(f64::NAN))
     }
 
     #[wasm_bindgen(getter)]
@@ -157,14 +169,27 @@ impl World {
     }
 }
 
+fn seed_of(seed: f64) -> Result<u64, JsValue> {
+    if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
+        return Err(option_error(format!("seed must be an integer from 0 to 2^53 - 1, got {seed}")));
+    }
+    Ok(seed as u64)
+}
+
 /// The same calls with Rust types, for Rust callers and the browser tests.
 impl World {
     pub fn generate(seed: f64) -> Result<World, JsValue> {
         super::run_static_constructors();
-        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed < 9_007_199_254_740_992.0) {
-            return Err(option_error(format!("seed must be an integer from 0 to 2^53 - 1, got {seed}")));
+        Ok(World { video: generate(&WorldConfig::default(), seed_of(seed)?) })
+    }
+
+    pub fn generate_long(seed: f64, seconds: f64) -> Result<World, JsValue> {
+        super::run_static_constructors();
+        let seed = seed_of(seed)?;
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+            return Err(option_error(format!("seconds must be a number in (0, 3600], got {seconds}")));
         }
-        Ok(World { video: generate(&WorldConfig::default(), seed as u64) })
+        Ok(World { video: long_video(&WorldConfig::default(), seed, seconds) })
     }
 
     pub fn poses(&self, step: usize) -> Result<JsValue, JsValue> {

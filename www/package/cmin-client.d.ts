@@ -1,7 +1,7 @@
 // Types of cmin-client.js (the page side of the package's worker).
 import type {
-  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, ParseResult, WorldActor, WorldEvent, WorldPose,
-  WorldQuery,
+  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, ParseResult, SearchOptions, SearchResult,
+  WorldActor, WorldEvent, WorldPose, WorldQuery,
 } from './cmin.js';
 
 /** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
@@ -28,6 +28,20 @@ export interface WorldInfo {
   poses: WorldPose[][];
 }
 
+/** A long world video: as `WorldInfo` without the per-step poses, with how it was read. */
+export interface LongWorldInfo extends Omit<WorldInfo, 'poses'> {
+  /** Windows of the model's clips it was read in, and its clips at the model's clip length. */
+  windows: number;
+  numClips: number;
+}
+
+/** One video of a library. */
+export interface LibraryVideo {
+  seed: number;
+  duration: number;
+  queries: WorldQuery[];
+}
+
 export interface VideoInfo {
   numClips: number;
   featureDim: number;
@@ -42,6 +56,12 @@ export class CminWorker {
   constructor(url?: string | URL);
   load(options?: WorkerLoadOptions): Promise<WorkerModel>;
   world(seed: number): Promise<WorldInfo>;
+  /** A world video at least `seconds` long (scenes joined end to end), the current video. */
+  long(seed: number, seconds: number): Promise<LongWorldInfo>;
+  /** World videos encoded as the library `search` runs across (replacing the last one). */
+  library(seeds: number[]): Promise<LibraryVideo[]>;
+  /** The library's best moments (`topK` default 10); `video` indexes the library. */
+  search(text: string, options?: SearchOptions): Promise<SearchResult>;
   video(video: { features: Float32Array; numClips: number; featureDim: number; duration: number }): Promise<VideoInfo>;
   parse(text: string): Promise<ParseResult>;
   /** `Cmin.localize`'s options (topK, nmsThreshold, includeRaw, correctTypos, signal). */

@@ -7,6 +7,9 @@
 //   const world = await cmin.world(11);                 // or: await cmin.video({ features, numClips, featureDim, duration })
 //   const r = await cmin.localize('the red star is pushed by the purple circle', { signal });
 //   r.moments; r.attention; r.parse; r.timings;         // as Cmin.localize
+//   await cmin.long(5, 600);                            // a 10-minute world video, read in windows
+//   await cmin.library([1, 2, 3]);                      // world videos to search at once
+//   (await cmin.search('the red star spins')).moments;  // [{ video, videoId, start, end, score }]
 export class CminWorker {
   constructor(url = new URL('./cmin-worker.js', import.meta.url)) {
     this.url = url;
@@ -88,6 +91,12 @@ export class CminWorker {
   }
 
   world(seed) { return this.request('world', { seed }); }
+  long(seed, seconds) { return this.request('long', { seed, seconds }); }
+  library(seeds) { return this.request('library', { seeds }); }
+  async search(text, options = {}) {
+    const { signal, ...rest } = readOptions(options, 'search');
+    return this.request('search', { ...rest, text }, { signal });
+  }
   video(video) { return this.request('video', video); }
   parse(text) { return this.request('parse', { text }); }
   async localize(text, options = {}) {

@@ -9,6 +9,7 @@ let model = null; // Cmin
 let hasParser = false;
 let video = null; // the encoded video queries run against
 let videoInfo = null;
+let library = []; // encoded videos a search runs across
 const loads = new Map(); // request id -> AbortController of a load under way
 
 const handlers = {
@@ -29,10 +30,12 @@ const handlers = {
       next.free();
       throw coded('aborted', 'load was aborted');
     }
+    dropVideo();
+    for (const v of library) v.free();
+    library = [];
     if (model) model.free();
     model = next;
     hasParser = options.parser !== null;
-    dropVideo();
     return { backend: model.backend, fallbackReason: model.fallbackReason ?? null, config: model.config, parser: hasParser, device: model.device };
   },
 
@@ -51,6 +54,58 @@ const handlers = {
     } finally {
       world.free();
     }
+  },
+
+  // { seed, seconds }: a long world video (scenes joined end to end), encoded in windows; its
+  // actors, events and queries, without the per-step drawing.
+  long({ seed, seconds }) {
+    const world = World.generateLong(seed, seconds);
+    try {
+      const info = {
+        seed: world.seed, duration: world.duration, steps: world.steps, stepSeconds: world.stepSeconds,
+        featureDim: world.featureDim, actors: world.actors(), events: world.events(), queries: world.queries(),
+      };
+      setVideo(world.features(), world.steps, world.featureDim, world.duration);
+      return { ...info, windows: video?.windows ?? null, numClips: video?.numClips ?? null };
+    } finally {
+      world.free();
+    }
+  },
+
+  // { seeds: number[] }: world videos encoded as a library for search; their queries.
+  library({ seeds }) {
+    const m = loaded();
+    if (!Array.isArray(seeds) || seeds.length === 0 || seeds.length > 1000) {
+      throw coded('bad-options', 'seeds must be an array of 1 to 1000 seeds');
+    }
+    const next = [];
+    const videos = [];
+    try {
+      for (const seed of seeds) {
+        const world = World.generate(seed);
+        try {
+          next.push(m.encodeVideo(world.features(), world.steps, world.featureDim, world.duration));
+          videos.push({ seed: world.seed, duration: world.duration, queries: world.queries() });
+        } finally {
+          world.free();
+        }
+      }
+    } catch (e) {
+      for (const v of next) v.free();
+      throw e;
+    }
+    for (const v of library) v.free();
+    library = next;
+    return videos;
+  },
+
+  // { text, ...search's options }: the library's best moments for the query, each with the
+  // index of its video in the library.
+  async search({ text, topK = 10, nmsThreshold, correctTypos }) {
+    const m = loaded();
+    if (library.length === 0) throw coded('no-video', 'no library: call library first');
+    if (typeof text !== 'string' || !text.trim()) throw coded('query-empty', 'the query is empty: type a sentence');
+    return m.search(library, text, { topK, nmsThreshold, correctTypos });
   },
 
   // { features: Float32Array, numClips, featureDim, duration }: bring your own clip features.

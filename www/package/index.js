@@ -35,7 +35,7 @@ function guardFreed(kind, prototype) {
       };
       continue;
     }
-    const promised = name === 'localize';
+    const promised = name === 'localize' || name === 'search';
     const wrap = f => function (...args) {
       if (freed.has(this)) {
         if (promised) return Promise.reject(freedError(kind, name));

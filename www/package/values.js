@@ -129,3 +129,21 @@ export function readField(object, name, what) {
     throw coded('bad-options', `${what}.${name} could not be read: ${e?.message ?? e}`);
   }
 }
+
+/**
+ * The elements of an array as a fresh array, each read once; an array longer than `limit` or
+ * anything else is refused.
+ */
+export function readItems(value, what, limit) {
+  if (!Array.isArray(value)) throw coded('bad-options', `${what} must be an array`);
+  try {
+    const length = value.length;
+    if (!(length <= limit)) throw coded('too-large', `${what} holds ${length} items, above the limit of ${limit}`);
+    const out = new Array(length);
+    for (let i = 0; i < length; i++) out[i] = value[i];
+    return out;
+  } catch (e) {
+    if (e?.name === 'CminError') throw e;
+    throw coded('bad-options', `${what} could not be read: ${e?.message ?? e}`);
+  }
+}

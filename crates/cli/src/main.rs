@@ -10,7 +10,7 @@ mod files;
 mod progress;
 mod query_inputs;
 
-use commands::{check_parity, eval, parser, train, world};
+use commands::{check_parity, eval, parser, search, train, world};
 
 #[derive(Parser)]
 #[command(name = "cmin", version, about = "CMIN moment retrieval: parity checks, query parser, inference tools")]
@@ -27,6 +27,9 @@ enum Command {
     CheckParity(check_parity::CheckParityArgs),
     /// R@{1,5} x IoU {0.1,0.3,0.5,0.7} and mIoU on an annotated dataset with clip features.
     Eval(eval::EvalArgs),
+    /// Search a library of videos at once: one sentence's best moments across them, or how
+    /// often each annotated sentence finds its own moment first.
+    Search(search::SearchArgs),
     /// Train CMIN on annotations with clip features; validates each epoch, keeps the best.
     Train(train::TrainArgs),
     /// Write a synthetic-world dataset (features, 2D-TAN annotations, query metadata).
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Command::CheckParity(args) => check_parity::run(args),
         Command::Parser(command) => parser::run(command),
         Command::Eval(args) => eval::run(args),
+        Command::Search(args) => search::run(args),
         Command::World(args) => world::run(args),
         Command::Train(args) => train::run(args),
     };

@@ -26,6 +26,12 @@ pub enum Fusion {
 pub struct CminConfig {
     /// `n`: clips after resampling.
     pub num_clips: usize,
+    /// Seconds of video per clip in training (the training videos' median duration over
+    /// `num_clips`). A longer video is read as overlapping windows of `num_clips` clips at this
+    /// scale ([`crate::windows`]); `None`: every video is resampled to `num_clips` whatever its
+    /// length, as the reference does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clip_seconds: Option<f64>,
     /// `d_v`: clip feature width.
     pub frame_dim: usize,
     /// `d_w`: word vector width.
@@ -72,6 +78,7 @@ impl CminConfig {
     pub fn reference_tacos() -> Self {
         CminConfig {
             num_clips: 200,
+            clip_seconds: None,
             frame_dim: 500,
             word_dim: 300,
             d_model: 512,
@@ -224,6 +231,9 @@ impl CminConfig {
                 "every anchor width exceeds num_clips {}: no proposal would be legal",
                 self.num_clips
             ));
+        }
+        if let Some(s) = self.clip_seconds.filter(|s| !(s.is_finite() && *s > 0.0 && *s <= 3600.0)) {
+            return fail(format!("clip_seconds must be a positive number of seconds (at most 3600), got {s}"));
         }
         if !(0.0..1.0).contains(&self.dropout) {
             return fail(format!("dropout must be in [0, 1), got {}", self.dropout));

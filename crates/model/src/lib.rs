@@ -19,6 +19,7 @@ pub mod ranking;
 pub mod relations;
 pub mod video;
 pub mod weights;
+pub mod windows;
 
 /// The burn version the model is built on, for callers that handle its tensors.
 pub use burn;
@@ -28,3 +29,4 @@ pub use inference::{EncodedVideo, Localization, Localizer, Moment};
 pub use model::{Cmin, CminOutput, QueryBatch};
 pub use query::Query;
 pub use ranking::RankOptions;
+pub use windows::{TimeScale, Windows};

@@ -21,6 +21,14 @@ pub const MAX_EMBEDDING_VALUES: u64 = 1 << 27;
 /// Width of a word vector.
 pub const MAX_WORD_DIM: u64 = 4096;
 
+/// Clips of all of a video's windows together (`windows x n`): a million hours of video at a
+/// second a clip, a bound on the count alone, checked before the bytes below are computed.
+pub const MAX_WINDOW_CLIPS: f64 = (1u64 << 32) as f64;
+
+/// Bytes of one encoded video kept for its queries (every window's encoder output and the
+/// first stage's projections): what a tab can hold beside the model.
+pub const MAX_ENCODED_BYTES: u64 = 1 << 30;
+
 /// `Err(TooLarge)` when `size` is above `limit`.
 pub fn at_most(what: &'static str, size: u64, limit: u64, unit: &'static str) -> Result<()> {
     if size > limit { Err(CminError::TooLarge { what, size, limit, unit }) } else { Ok(()) }
@@ -41,6 +49,27 @@ pub fn features(clips: usize, dim: usize) -> Result<u64> {
     let values = (clips as u64).saturating_mul(dim as u64);
     at_most("the video's feature count (clips x dim)", values, MAX_FEATURE_VALUES, "values")?;
     Ok(values)
+}
+
+/// A video read as `windows` windows of `window_clips` clips (a float: it may come from a
+/// duration of any size).
+pub fn windows(windows: f64, window_clips: usize) -> Result<()> {
+    let clips = windows * window_clips as f64;
+    if clips.is_finite() && clips <= MAX_WINDOW_CLIPS {
+        return Ok(());
+    }
+    let size = if clips.is_finite() { clips as u64 } else { u64::MAX };
+    Err(CminError::TooLarge {
+        what: "the video's clips at the model's clip length (duration / clip seconds, windows overlapping by half)",
+        size,
+        limit: MAX_WINDOW_CLIPS as u64,
+        unit: "clips",
+    })
+}
+
+/// An encoded video of `bytes` bytes.
+pub fn encoded(bytes: u64) -> Result<()> {
+    at_most("the encoded video (its windows at the model's width)", bytes, MAX_ENCODED_BYTES, "bytes")
 }
 
 #[cfg(test)]

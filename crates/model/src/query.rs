@@ -61,11 +61,23 @@ pub fn batch_queries(
     config: &CminConfig,
     device: &Device,
 ) -> Result<(QueryBatch, Vec<Option<usize>>)> {
+    let m = queries.iter().map(|q| q.num_words.min(config.max_words)).max().unwrap_or(1).max(1);
+    batch_queries_as_wide(&queries.iter().collect::<Vec<_>>(), m, config, device)
+}
+
+/// [`batch_queries`] padded to `width` words (at least the longest query's, at most
+/// `max_words`), so that batches of a split forward pass line up.
+pub fn batch_queries_as_wide(
+    queries: &[&Query],
+    width: usize,
+    config: &CminConfig,
+    device: &Device,
+) -> Result<(QueryBatch, Vec<Option<usize>>)> {
     if queries.is_empty() {
         return Err(CminError::EmptyQuery);
     }
     let dim = config.word_dim;
-    let m = queries.iter().map(|q| q.num_words.min(config.max_words)).max().unwrap_or(1).max(1);
+    let m = width;
     let mut words = vec![0f32; queries.len() * m * dim];
     let mut adjacency = vec![0i64; queries.len() * m * m];
     let mut lengths = Vec::with_capacity(queries.len());

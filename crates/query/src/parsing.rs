@@ -3,8 +3,8 @@
 
 pub use cmin_parser::{Analysis, Model as ParserModel};
 
-use crate::prepare::ParsedSentence;
 use crate::graph::DROPPED_TOKENS;
+use crate::prepare::ParsedSentence;
 use cmin_model::error::{CminError, Result};
 use cmin_model::limits;
 use {crate::graph::SyntaxGraph, cmin_model::relations::RELATIONS};

@@ -13,6 +13,7 @@ use cmin_model::Query;
 use cmin_model::error::CminError;
 use cmin_model::inference::Localizer;
 use cmin_model::ranking::{RankOptions, temporal_iou};
+use cmin_model::windows::TimeScale;
 use cmin_query::embeddings::Embeddings;
 use cmin_query::parsing::{ParserModel, query_sentence, read_text};
 use cmin_query::spelling::{Correction, Speller};
@@ -64,6 +65,8 @@ pub struct Evaluation<'a> {
     pub options: RankOptions,
     /// Queries per forward pass.
     pub batch: usize,
+    /// How a video's length is read (windows at the model's clip length, by default).
+    pub scale: TimeScale,
 }
 
 impl Evaluation<'_> {
@@ -81,7 +84,7 @@ impl Evaluation<'_> {
                 CminError::Option(format!("video {video:?} has no duration (Charades-STA needs a durations file)"))
             })?;
             let f = features::load(self.features_dir, video, Some(dim))?;
-            let encoded = self.localizer.encode_video(&f.values, f.clips, f.dim, duration)?;
+            let encoded = self.localizer.encode_video_at(&f.values, f.clips, f.dim, duration, self.scale)?;
             for chunk in group.chunks(self.batch.max(1)) {
                 let (queries, corrections): (Vec<Query>, Vec<Vec<Correction>>) = chunk
                     .iter()

@@ -11,4 +11,5 @@ pub mod metrics;
 pub mod parity;
 pub mod parser_training;
 pub mod run;
+pub mod search;
 pub mod train;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use cmin_model::error::CminError;
 use cmin_model::model::Cmin;
-use cmin_model::{CminConfig, Localizer, RankOptions, weights};
+use cmin_model::{CminConfig, Localizer, RankOptions, TimeScale, weights};
 use cmin_query::{Embeddings, ParserModel};
 use serde::{Deserialize, Serialize};
 
@@ -146,6 +146,7 @@ impl Run {
                     features_dir: val.features_dir,
                     options: RankOptions::default(),
                     batch: 32,
+                    scale: TimeScale::Model,
                 };
                 let (recall, _) = evaluation.run(val.samples, |_, _| {})?;
                 let r1 = recall.percent(1, 0.5);

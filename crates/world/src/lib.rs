@@ -9,6 +9,7 @@
 mod actors;
 mod features;
 pub mod lexicon;
+mod long;
 mod query;
 mod render;
 mod treebank;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use actors::{ACTIONS, Action, Actor, COLOURS, Colour, SHAPES, Shape, Size, describe};
 pub use lexicon::Pool;
+pub use long::{answered_in, join, long_video, unique_across};
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
 pub use treebank::gold_tree;
@@ -238,8 +240,7 @@ mod tests {
         let apart = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 0, 10, 14), e(Action::Jump, 1, 20, 24)];
         assert!(!spec.spurious(&apart, (0, 4)));
         // Before/after's second real occurrence is its intended distractor, not a spurious one.
-        let before =
-            query::QuerySpec { form: query::Form::Before { other: 1, other_action: Action::Spin }, ..spec };
+        let before = query::QuerySpec { form: query::Form::Before { other: 1, other_action: Action::Spin }, ..spec };
         let events = [e(Action::Jump, 0, 0, 4), e(Action::Spin, 1, 6, 9), e(Action::Jump, 0, 12, 16)];
         assert!(!before.spurious(&events, (0, 4)));
     }

@@ -41,15 +41,31 @@ pub struct QuerySpec {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub enum Form {
     Intransitive,
-    Transitive { patient: usize },
-    Passive { patient: usize },
-    ObjectRelative { patient: usize },
-    SubjectRelative { patient: usize },
+    Transitive {
+        patient: usize,
+    },
+    Passive {
+        patient: usize,
+    },
+    ObjectRelative {
+        patient: usize,
+    },
+    SubjectRelative {
+        patient: usize,
+    },
     /// The agent acts before `other` does `other_action`.
-    Before { other: usize, other_action: Action },
-    After { other: usize, other_action: Action },
+    Before {
+        other: usize,
+        other_action: Action,
+    },
+    After {
+        other: usize,
+        other_action: Action,
+    },
     /// The agent and `second` do the action together.
-    Coordination { second: usize },
+    Coordination {
+        second: usize,
+    },
 }
 
 impl QuerySpec {
@@ -84,6 +100,35 @@ impl QuerySpec {
             Form::After { other, other_action } => Some((other, other_action, false)),
             _ => None,
         }
+    }
+
+    /// The actors the query names: the agent, then the construction's other role.
+    pub fn actors(&self) -> Vec<usize> {
+        let other = match self.form {
+            Form::Intransitive => None,
+            Form::Transitive { patient }
+            | Form::Passive { patient }
+            | Form::ObjectRelative { patient }
+            | Form::SubjectRelative { patient } => Some(patient),
+            Form::Before { other, .. } | Form::After { other, .. } => Some(other),
+            Form::Coordination { second } => Some(second),
+        };
+        std::iter::once(self.agent).chain(other).collect()
+    }
+
+    /// The same query of other actors: each named actor `a` becomes `to(a)`.
+    pub fn map_actors(&self, to: impl Fn(usize) -> usize) -> QuerySpec {
+        let form = match self.form {
+            Form::Intransitive => Form::Intransitive,
+            Form::Transitive { patient } => Form::Transitive { patient: to(patient) },
+            Form::Passive { patient } => Form::Passive { patient: to(patient) },
+            Form::ObjectRelative { patient } => Form::ObjectRelative { patient: to(patient) },
+            Form::SubjectRelative { patient } => Form::SubjectRelative { patient: to(patient) },
+            Form::Before { other, other_action } => Form::Before { other: to(other), other_action },
+            Form::After { other, other_action } => Form::After { other: to(other), other_action },
+            Form::Coordination { second } => Form::Coordination { second: to(second) },
+        };
+        QuerySpec { agent: to(self.agent), action: self.action, form }
     }
 
     /// Step spans `[start, end)` of every moment the query describes.
@@ -131,8 +176,8 @@ impl QuerySpec {
             let active: Vec<&Event> = events.iter().filter(|e| e.start <= t && t < e.end).collect();
             // Before/after's other occurrences of the event are real, its intended
             // temporal distractors.
-            let real = self.other_event().is_some()
-                && active.iter().any(|e| e.agent == self.agent && e.action == self.action);
+            let real =
+                self.other_event().is_some() && active.iter().any(|e| e.agent == self.agent && e.action == self.action);
             !real
                 && active.iter().any(|e| e.action == self.action)
                 && agents.iter().all(|&a| active.iter().any(|e| e.agent == a))

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use crate::error::Result;
-use cmin_model::{Localizer, RankOptions};
+use cmin_model::{Localizer, RankOptions, TimeScale};
 use cmin_query::Speller;
 use cmin_train::data::annotations::{Format, read_file};
 use cmin_train::device;
@@ -60,6 +60,25 @@ pub struct EvalArgs {
     /// Read text queries as written: no typo correction.
     #[arg(long)]
     no_spelling: bool,
+    /// How a video's length is read: `model` (windows at the model's clip length, when its
+    /// weights record one), `whole` (every video resampled to the model's clips, as the
+    /// reference), or seconds per clip.
+    #[arg(long, default_value = "model")]
+    scale: String,
+}
+
+/// `--scale`'s value.
+pub fn time_scale(value: &str) -> Result<TimeScale> {
+    match value {
+        "model" => Ok(TimeScale::Model),
+        "whole" => Ok(TimeScale::Whole),
+        seconds => match seconds.parse::<f64>() {
+            Ok(s) if s.is_finite() && s > 0.0 => Ok(TimeScale::ClipSeconds(s)),
+            _ => Err(crate::error::CliError::Option(format!(
+                "--scale must be model, whole or a positive number of seconds per clip, not {value:?}"
+            ))),
+        },
+    }
 }
 
 pub fn run(args: EvalArgs) -> Result<bool> {
@@ -85,6 +104,7 @@ pub fn run(args: EvalArgs) -> Result<bool> {
         features_dir: &args.features,
         options: RankOptions { top_k: args.top_k, nms_threshold: args.nms },
         batch: args.batch,
+        scale: time_scale(&args.scale)?,
     };
     let total = annotations.samples.len();
     let mut progress = QueryCount::new(total);

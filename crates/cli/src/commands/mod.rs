@@ -3,6 +3,7 @@
 pub mod check_parity;
 pub mod eval;
 pub mod parser;
+pub mod search;
 pub mod train;
 pub mod train_neural;
 pub mod world;

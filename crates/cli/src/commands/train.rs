@@ -119,10 +119,18 @@ fn examples(
     Ok(out)
 }
 
+/// The model's clip length: the longest training video over `num_clips`. Every video the model
+/// trained on is one window at it, so only longer ones are read in windows
+/// (`cmin_model::windows`).
+fn clip_seconds(samples: &[Sample], num_clips: usize) -> Option<f64> {
+    let longest = samples.iter().filter_map(|s| s.duration).fold(0.0f64, f64::max);
+    (longest > 0.0).then(|| longest / num_clips as f64)
+}
+
 pub fn run(a: TrainArgs) -> Result<bool> {
     let run = Run::new(&a.out)?;
     let previous = if a.resume { Some(run.state()?) } else { None };
-    let model_config = match (&previous, &a.config) {
+    let mut model_config = match (&previous, &a.config) {
         (Some(s), _) => s.model.clone(),
         (None, path) => crate::files::model_config(path.as_deref(), None)?.unwrap_or_else(CminConfig::reference_tacos),
     };
@@ -130,6 +138,9 @@ pub fn run(a: TrainArgs) -> Result<bool> {
     let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default())?;
     let format = a.format.as_deref().map(Format::parse).transpose()?;
     let train_set = read_file(&a.train, format)?;
+    if previous.is_none() && model_config.clip_seconds.is_none() {
+        model_config.clip_seconds = clip_seconds(&train_set.samples, model_config.num_clips);
+    }
     let val_set = a.val.as_ref().map(|p| read_file(p, format)).transpose()?;
     let samples = train_set.samples.iter().chain(val_set.iter().flat_map(|v| v.samples.iter()));
     let (embeddings, parser) = a.inputs.load(model_config.word_dim, samples)?;

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::error::{CliError, Result};
 use cmin_parser::conllu;
 use cmin_train::data::{ClipFeatures, features};
-use cmin_world::{GeneratedQuery, Pool, WorldConfig, generate};
+use cmin_world::{GeneratedQuery, Pool, WorldConfig, answered_in, generate, long_video};
 
 #[derive(clap::Args)]
 pub struct WorldArgs {
@@ -54,6 +54,15 @@ pub struct WorldArgs {
     /// Width of the clip features (the model's `frame_dim`).
     #[arg(long, default_value_t = WorldConfig::default().feature_dim)]
     feature_dim: usize,
+    /// Long videos: each at least this many seconds, scenes of 32 to 64 s with their own
+    /// casts joined end to end, keeping the queries that describe one moment of the whole
+    /// video. Writes the plain wording only.
+    #[arg(long)]
+    video_seconds: Option<f64>,
+    /// A library: keep only the queries that describe a moment of exactly one video of the
+    /// split (for `cmin search`). Writes the plain wording only.
+    #[arg(long)]
+    corpus: bool,
 }
 
 pub fn run(args: WorldArgs) -> Result<bool> {
@@ -70,6 +79,32 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         feature_dim: args.feature_dim,
         ..WorldConfig::default()
     };
+    if let Some(s) = args.video_seconds.filter(|s| !(s.is_finite() && *s > 0.0 && *s <= 86_400.0)) {
+        return Err(CliError::Option(format!("--video-seconds must be in (0, 86400], not {s}")));
+    }
+    let plain_only = args.video_seconds.is_some() || args.corpus;
+    if plain_only && varied {
+        return Err(CliError::Option("--video-seconds and --corpus write the plain wording only".into()));
+    }
+    let mut videos: Vec<cmin_world::Video> = (0..args.videos)
+        .map(|i| match args.video_seconds {
+            Some(seconds) => long_video(&config, args.seed + i, seconds),
+            None => generate(&config, args.seed + i),
+        })
+        .collect();
+    if args.corpus {
+        let kept: Vec<Vec<GeneratedQuery>> = videos
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let elsewhere = |q: &&GeneratedQuery| {
+                    videos.iter().enumerate().any(|(j, w)| j != i && answered_in(w, &v.actors, &q.spec))
+                };
+                v.queries.iter().filter(|q| !elsewhere(q)).cloned().collect()
+            })
+            .collect();
+        videos.iter_mut().zip(kept).for_each(|(v, queries)| v.queries = queries);
+    }
     let dir = args.out.join("features");
     crate::files::create_dir_all(&dir)?;
     let mut annotations = BTreeMap::new();
@@ -83,14 +118,21 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     let mut meta = BTreeMap::new();
     let mut queries = 0;
     let mut treebank = Vec::new();
-    for i in 0..args.videos {
-        let seed = args.seed + i;
-        let v = generate(&config, seed);
+    for v in &videos {
+        let seed = v.seed;
         let id = format!("world-{seed:06}");
         let f = ClipFeatures { clips: v.steps(), dim: v.feature_dim, values: v.features.clone() };
         let path = dir.join(format!("{id}.npy"));
         crate::files::write(&path, features::to_npy(&f))?;
         queries += v.queries.len();
+        if plain_only {
+            annotations.insert(id.clone(), entry(v.duration, v.queries.iter()));
+            meta.insert(
+                id,
+                serde_json::json!({ "seed": seed, "kinds": v.queries.iter().map(|q| q.kind).collect::<Vec<_>>() }),
+            );
+            continue;
+        }
         let training_words = v.worded_queries(Pool::Training);
         let held_out_words = v.worded_queries(Pool::HeldOut);
         let main: Vec<(GeneratedQuery, cmin_world::Wording)> = if varied {
@@ -130,8 +172,12 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         crate::files::write(&path, serde_json::to_string(value).expect("serialisable"))
     };
     write(format!("{}.json", args.split), &annotations)?;
-    write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
     write(format!("{}-meta.json", args.split), &meta)?;
+    if plain_only {
+        println!("{} videos, {queries} queries -> {}", args.videos, args.out.display());
+        return Ok(true);
+    }
+    write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
     write(format!("{}-typed.json", args.split), &typed)?;
     write(format!("{}-varied.json", args.split), &worded)?;
     write(format!("{}-held-out.json", args.split), &held_out)?;

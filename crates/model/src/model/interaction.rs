@@ -4,7 +4,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::relu;
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 
 use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
 use super::layers::{Linear, LinearConfig};
@@ -232,6 +232,37 @@ impl StageVideo {
             clip_part: grow(&self.clip_part),
             aggregate_gate: self.aggregate_gate.as_ref().map(grow),
         }
+    }
+
+    /// Rows `indices` of the batch, in that order (a row may repeat).
+    pub fn select(&self, indices: &[usize]) -> StageVideo {
+        let device = self.video.device();
+        let rows: Vec<i64> = indices.iter().map(|&i| i as i64).collect();
+        let indices = Tensor::<1, Int>::from_data(TensorData::new(rows, [indices.len()]), &device);
+        let pick = |t: &Tensor<3>| t.clone().select(0, indices.clone());
+        StageVideo {
+            video: pick(&self.video),
+            clip_part: pick(&self.clip_part),
+            aggregate_gate: self.aggregate_gate.as_ref().map(pick),
+        }
+    }
+
+    /// The batches of `parts` one after another.
+    pub fn cat(parts: Vec<StageVideo>) -> StageVideo {
+        if parts.len() == 1 {
+            return parts.into_iter().next().expect("one part");
+        }
+        let gates: Option<Vec<Tensor<3>>> = parts.iter().map(|p| p.aggregate_gate.clone()).collect();
+        StageVideo {
+            video: Tensor::cat(parts.iter().map(|p| p.video.clone()).collect(), 0),
+            clip_part: Tensor::cat(parts.iter().map(|p| p.clip_part.clone()).collect(), 0),
+            aggregate_gate: gates.map(|g| Tensor::cat(g, 0)),
+        }
+    }
+
+    /// Rows of the batch.
+    pub fn batch(&self) -> usize {
+        self.video.dims()[0]
     }
 }
 

@@ -74,6 +74,9 @@ pub struct Annotations {
     pub swapped: usize,
     /// Moments reaching past the video's end (by more than 1 µs), clamped to it.
     pub clamped: usize,
+    /// Every video the file names with its duration, those without a sentence too (a
+    /// library searched as a whole).
+    pub durations: std::collections::BTreeMap<String, f64>,
 }
 
 impl Annotations {
@@ -106,6 +109,9 @@ impl Annotations {
         }
         if s.sentence.trim().is_empty() {
             return Err(bad("empty sentence".into()));
+        }
+        if let Some(d) = s.duration {
+            self.durations.insert(s.video.clone(), d);
         }
         self.samples.push(s);
         Ok(())
@@ -198,6 +204,9 @@ fn two_d_tan(text: &str) -> Result<Annotations> {
             None => (number(v.get("duration"), &at, "duration")?, 1.0),
         };
         let stamps = v.get("timestamps").and_then(Value::as_array).ok_or_else(|| bad("no timestamps list"))?;
+        if duration.is_finite() && duration > 0.0 {
+            out.durations.insert(id.clone(), duration);
+        }
         let sentences = v.get("sentences").and_then(Value::as_array).ok_or_else(|| bad("no sentences list"))?;
         if stamps.len() != sentences.len() {
             return Err(bad(&format!("{} timestamps for {} sentences", stamps.len(), sentences.len())));
