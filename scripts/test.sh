@@ -34,6 +34,7 @@ node tests/browser/worker.mjs
 node tests/browser/cache.mjs
 node tests/browser/hostile.mjs
 node tests/browser/fuzz.mjs
+node tests/browser/long.mjs
 
 echo "== demo page (headless Chromium, WebGPU on and off)"
 node tests/browser/page.mjs

@@ -111,7 +111,9 @@ pub(crate) fn time_scale(options: &JsValue) -> Result<TimeScale, JsValue> {
         _ => match value.as_f64() {
             Some(s) if s.is_finite() && s > 0.0 => TimeScale::ClipSeconds(s),
             _ => {
-                return Err(option_error("timeScale must be 'model', 'whole' or a positive number of seconds per clip"));
+                return Err(option_error(
+                    "timeScale must be 'model', 'whole' or a positive number of seconds per clip",
+                ));
             }
         },
     };

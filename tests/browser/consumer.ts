@@ -2,7 +2,10 @@
 // `tsc --strict --noEmit` against the packed package, so the declarations cannot drift from
 // what the code below needs. Never run.
 import init, { Cmin, Parser, World, build } from 'cmin-wasm';
-import type { Build, CminError, CminErrorCode, Correction, LoadProgress, LocalizeResult, Moment, ParseResult } from 'cmin-wasm';
+import type {
+  Build, CminError, CminErrorCode, Correction, FoundMoment, LoadProgress, LocalizeResult, Moment, ParseResult, SearchResult,
+  VideoOptions,
+} from 'cmin-wasm';
 import { CminWorker, readNpy } from 'cmin-wasm/cmin-client.js';
 import type { WorkerLocalizeResult } from 'cmin-wasm/cmin-client.js';
 
@@ -59,6 +62,13 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   const parse: ParseResult = defaults.parse('He took out a glass.');
   await defaults.localize(video, parse, { nmsThreshold: 0.5, includeRaw: true });
   await defaults.localize(video, { tokens: ['go'], heads: [0], deprels: ['root'] });
+  const whole: VideoOptions = { timeScale: 'whole' };
+  const other = defaults.encodeVideo(features, 96, 64, 48, whole);
+  const long = defaults.encodeVideo(features, 96, 64, 600, { timeScale: 2 });
+  console.log(long.windows, long.numClips);
+  const found: SearchResult = await defaults.search([video, other, long], 'the red star spins', { topK: 10, signal: controller.signal });
+  const first: FoundMoment = found.moments[0];
+  console.log(first.video, first.videoId, first.start, first.end, first.score, found.readAs);
   video.free();
 
   const parser = Parser.load(new Uint8Array(8));
@@ -69,6 +79,9 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   console.log(wordings);
   console.log(texts, world.actors()[0].name, world.events()[0].start, world.poses(0)[0].x, world.features().length);
   world.free();
+  const tenMinutes = World.generateLong(11, 600);
+  console.log(tenMinutes.duration, tenMinutes.queries().length);
+  tenMinutes.free();
 
   const worker = new CminWorker();
   const loaded = await worker.load({ onProgress: (e: LoadProgress) => console.log(e.status), signal: controller.signal });
@@ -77,6 +90,11 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   await worker.video({ ...readNpy(npy), duration: info.duration });
   const answer: WorkerLocalizeResult = await worker.localize(info.queries[0].text, { topK: 1, signal: controller.signal });
   console.log(answer.timings.inference, answer.parse?.tokens);
+  const longInfo = await worker.long(11, 600);
+  console.log(longInfo.windows, longInfo.numClips, longInfo.queries.length);
+  const library = await worker.library([1, 2, 3]);
+  const searched: SearchResult = await worker.search(library[0].queries[0].text, { topK: 5 });
+  console.log(searched.moments.map(m => m.video));
   worker.terminate();
   return result.moments;
 }

@@ -64,6 +64,9 @@ pub struct Targets {
     pub gt: Tensor<2>,
     /// Argmax of each row of the labels.
     pub label_argmax: Vec<usize>,
+    /// `[batch, 1]`: 1 where a row has an answer to regress to, 0 where it has none; `None`
+    /// when every row has one (the reference's loss exactly).
+    regressed: Option<Tensor<2>>,
     /// `[1, n*K]` legal mask and `[n*K, 2]` proposal bounds.
     legal: Tensor<2>,
     proposals: Tensor<2>,
@@ -81,6 +84,7 @@ impl Targets {
             labels: Tensor::from_data(TensorData::new(labels, [batch, len]), device),
             gt: Tensor::from_data(TensorData::new(gt_flat, [batch, 2]), device),
             label_argmax,
+            regressed: None,
             legal: Tensor::from_data(TensorData::new(anchors.legal_mask(), [1, len]), device),
             proposals: Tensor::from_data(TensorData::new(proposals, [len, 2]), device),
         }
@@ -90,6 +94,21 @@ impl Targets {
     pub fn from_ground_truth(anchors: &Anchors, gt: &[(f32, f32)], device: &Device) -> Self {
         let labels = gt.iter().flat_map(|&g| soft_labels(anchors, g)).collect();
         Self::new(anchors, labels, gt, device)
+    }
+
+    /// Soft labels where a row has an answer; all-zero labels and no regression where it has
+    /// none.
+    pub fn from_answers(anchors: &Anchors, answers: &[Option<(f32, f32)>], device: &Device) -> Self {
+        if let Some(gt) = answers.iter().copied().collect::<Option<Vec<_>>>() {
+            return Self::from_ground_truth(anchors, &gt, device);
+        }
+        let labels =
+            answers.iter().flat_map(|a| a.map_or_else(|| vec![0.0; anchors.len()], |g| soft_labels(anchors, g)));
+        let gt: Vec<(f32, f32)> = answers.iter().map(|a| a.unwrap_or((0.0, 0.0))).collect();
+        let mask: Vec<f32> = answers.iter().map(|a| a.is_some() as u8 as f32).collect();
+        let mut targets = Self::new(anchors, labels.collect(), &gt, device);
+        targets.regressed = Some(Tensor::from_data(TensorData::new(mask, [answers.len(), 1]), device));
+        targets
     }
 }
 
@@ -143,7 +162,15 @@ fn regression_loss(offsets: Tensor<3>, index: Tensor<1, Int>, targets: &Targets)
     let refined = targets.proposals.clone().select(0, index) + offset;
     let diff = (refined - targets.gt.clone()).abs();
     // 0.5 d^2 below 1, d - 0.5 above: written branch-free.
-    (diff.clone().clamp_max(1.0).square() * 0.5 + (diff - 1.0).clamp_min(0.0)).mean()
+    let loss = diff.clone().clamp_max(1.0).square() * 0.5 + (diff - 1.0).clamp_min(0.0);
+    match &targets.regressed {
+        None => loss.mean(),
+        // The mean over the rows with an answer (none: zero).
+        Some(mask) => {
+            let count = mask.clone().sum().clamp_min(1.0) * 2.0;
+            (loss * mask.clone()).sum() / count
+        }
+    }
 }
 
 #[cfg(test)]

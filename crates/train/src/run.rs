@@ -82,13 +82,16 @@ impl Run {
         writing(&path, std::fs::write(&path, json))
     }
 
-    /// Trains `model_config` with `config` from scratch or, given the `previous` state, from
-    /// `last.safetensors`; returns the final state.
+    /// Trains `model_config` with `config` from scratch, from the weights `init` (bytes of a
+    /// file of ours) or, given the `previous` state, from `last.safetensors`; returns the final
+    /// state.
+    #[allow(clippy::too_many_arguments)]
     pub fn fit(
         &self,
         model_config: &CminConfig,
         config: &TrainConfig,
         previous: Option<State>,
+        init: Option<Vec<u8>>,
         train: &[Example],
         validation: Option<Validation>,
         device: &Device,
@@ -113,6 +116,8 @@ impl Run {
             let path = self.file("last.safetensors");
             let bytes = reading(&path, std::fs::read(&path))?;
             weights::load(&bytes, None, &autodiff)?
+        } else if let Some(bytes) = init {
+            weights::load(&bytes, Some(model_config), &autodiff)?
         } else {
             model_config.init(&autodiff)
         };

@@ -94,8 +94,10 @@ pub struct Example {
     /// Row-major `[num_clips, frame_dim]`, already resampled.
     pub frames: Vec<f32>,
     pub query: Query,
-    /// Inclusive grid indices of the ground truth.
-    pub truth: (usize, usize),
+    /// Inclusive grid indices of the ground truth; `None` when the query describes nothing in
+    /// the video (every proposal's label is 0, and nothing is regressed): such examples teach
+    /// the scores to mean the same in every video, not only which proposal of a video is best.
+    pub truth: Option<(usize, usize)>,
 }
 
 impl Example {
@@ -111,8 +113,20 @@ impl Example {
     ) -> Result<Self> {
         validate_features(features, raw_clips, dim, config.frame_dim)?;
         let timeline = Timeline::new(raw_clips, config.num_clips, duration)?;
-        let truth = timeline.seconds_to_grid(moment.0, moment.1);
+        let truth = Some(timeline.seconds_to_grid(moment.0, moment.1));
         Ok(Example { frames: resample(features, raw_clips, dim, config.num_clips), query, truth })
+    }
+
+    /// A query with no answer in the video.
+    pub fn answer_free(
+        config: &CminConfig,
+        features: &[f32],
+        raw_clips: usize,
+        dim: usize,
+        query: Query,
+    ) -> Result<Self> {
+        validate_features(features, raw_clips, dim, config.frame_dim)?;
+        Ok(Example { frames: resample(features, raw_clips, dim, config.num_clips), query, truth: None })
     }
 }
 
@@ -218,8 +232,8 @@ impl Trainer {
         let frames = Tensor::from_data(TensorData::new(frames, [b, c.num_clips, c.frame_dim]), &self.device);
         let queries: Vec<Query> = batch.iter().map(|e| e.query.clone()).collect();
         let (queries, _) = batch_queries(&queries, &c, &self.device)?;
-        let truth: Vec<(f32, f32)> = batch.iter().map(|e| (e.truth.0 as f32, e.truth.1 as f32)).collect();
-        let targets = Targets::from_ground_truth(&self.anchors, &truth, &self.device);
+        let truth: Vec<Option<(f32, f32)>> = batch.iter().map(|e| e.truth.map(|(s, e)| (s as f32, e as f32))).collect();
+        let targets = Targets::from_answers(&self.anchors, &truth, &self.device);
         let output = self.model.forward(frames, &queries);
         let loss = cmin_loss(&output, &targets, RegressionTarget::Label).total;
         let value = loss.clone().into_scalar::<f32>() as f64;

@@ -69,6 +69,14 @@ pub struct TrainArgs {
     /// Continue from the state in --out.
     #[arg(long)]
     resume: bool,
+    /// Start from these weights (their config is the model's) instead of a fresh model.
+    #[arg(long, conflicts_with_all = ["resume", "config"])]
+    init: Option<PathBuf>,
+    /// Annotations (same formats) whose sentences describe nothing in their videos (their
+    /// moments are ignored): trained on with every label 0, so that a score means the same
+    /// in every video.
+    #[arg(long)]
+    answer_free: Option<PathBuf>,
 }
 
 fn train_config(a: &TrainArgs, base: TrainConfig) -> Result<TrainConfig> {
@@ -104,6 +112,7 @@ fn examples(
     config: &CminConfig,
     embeddings: &Embeddings,
     parser: Option<&ParserModel>,
+    answered: bool,
 ) -> Result<Vec<Example>> {
     let mut cache: HashMap<&str, features::ClipFeatures> = HashMap::new();
     let mut out = Vec::with_capacity(samples.len());
@@ -114,7 +123,10 @@ fn examples(
         let f = &cache[s.video.as_str()];
         let duration = s.duration.ok_or_else(|| CliError::Option(format!("video {:?} has no duration", s.video)))?;
         let (query, _) = query_for(s, embeddings, parser, None)?;
-        out.push(Example::new(config, &f.values, f.clips, f.dim, duration, (s.start, s.end), query)?);
+        out.push(match answered {
+            true => Example::new(config, &f.values, f.clips, f.dim, duration, (s.start, s.end), query)?,
+            false => Example::answer_free(config, &f.values, f.clips, f.dim, query)?,
+        });
     }
     Ok(out)
 }
@@ -130,9 +142,15 @@ fn clip_seconds(samples: &[Sample], num_clips: usize) -> Option<f64> {
 pub fn run(a: TrainArgs) -> Result<bool> {
     let run = Run::new(&a.out)?;
     let previous = if a.resume { Some(run.state()?) } else { None };
-    let mut model_config = match (&previous, &a.config) {
+    let device = device::by_name(&a.device)?;
+    let init = a.init.as_deref().map(crate::files::read).transpose()?;
+    let mut model_config = match (&previous, &init) {
         (Some(s), _) => s.model.clone(),
-        (None, path) => crate::files::model_config(path.as_deref(), None)?.unwrap_or_else(CminConfig::reference_tacos),
+        (None, Some(bytes)) => cmin_model::weights::read_config(bytes)?
+            .ok_or_else(|| CliError::Option("--init needs weights that carry their config (ours)".into()))?,
+        (None, None) => {
+            crate::files::model_config(a.config.as_deref(), None)?.unwrap_or_else(CminConfig::reference_tacos)
+        }
     };
     model_config.validate()?;
     let config = train_config(&a, previous.as_ref().map(|s| s.train.clone()).unwrap_or_default())?;
@@ -142,19 +160,25 @@ pub fn run(a: TrainArgs) -> Result<bool> {
         model_config.clip_seconds = clip_seconds(&train_set.samples, model_config.num_clips);
     }
     let val_set = a.val.as_ref().map(|p| read_file(p, format)).transpose()?;
-    let samples = train_set.samples.iter().chain(val_set.iter().flat_map(|v| v.samples.iter()));
+    let answer_free = a.answer_free.as_ref().map(|p| read_file(p, format)).transpose()?;
+    let samples = train_set.samples.iter().chain(val_set.iter().chain(&answer_free).flat_map(|v| v.samples.iter()));
     let (embeddings, parser) = a.inputs.load(model_config.word_dim, samples)?;
-    let train_examples = examples(&train_set.samples, &a.features, &model_config, &embeddings, parser.as_ref())?;
+    let mut train_examples =
+        examples(&train_set.samples, &a.features, &model_config, &embeddings, parser.as_ref(), true)?;
     eprintln!("{} training examples from {}", train_examples.len(), a.train.display());
+    if let (Some(set), Some(path)) = (&answer_free, &a.answer_free) {
+        let free = examples(&set.samples, &a.features, &model_config, &embeddings, parser.as_ref(), false)?;
+        eprintln!("{} answer-free examples from {}", free.len(), path.display());
+        train_examples.extend(free);
+    }
     let validation = val_set.as_ref().map(|val| Validation {
         samples: &val.samples,
         embeddings: &embeddings,
         parser: parser.as_ref(),
         features_dir: &a.features,
     });
-    let device = device::by_name(&a.device)?;
     let mut bar = None;
-    run.fit(&model_config, &config, previous, &train_examples, validation, &device, |event| match event {
+    run.fit(&model_config, &config, previous, init, &train_examples, validation, &device, |event| match event {
         Event::Resuming { epoch, step } => {
             eprintln!("resuming at epoch {epoch} (step {step}); Adam's moments restart")
         }

@@ -48,6 +48,11 @@ pub struct WorldArgs {
     /// The gold trees of `<split>-held-out.json`'s queries as CoNLL-U.
     #[arg(long)]
     held_out_treebank: Option<PathBuf>,
+    /// Also write `<split>-answer-free.json`: each of `<split>.json`'s sentences paired with a
+    /// later video of the split that holds no moment it describes (for `cmin train
+    /// --answer-free`).
+    #[arg(long)]
+    answer_free: bool,
     /// Background actions attempted per actor (the default world's clutter).
     #[arg(long, default_value_t = WorldConfig::default().fillers_per_actor)]
     fillers_per_actor: usize,
@@ -116,6 +121,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     let mut varied_treebank = Vec::new();
     let mut by_kind: BTreeMap<String, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
     let mut meta = BTreeMap::new();
+    let mut answer_free: BTreeMap<String, Vec<GeneratedQuery>> = BTreeMap::new();
     let mut queries = 0;
     let mut treebank = Vec::new();
     for v in &videos {
@@ -141,6 +147,18 @@ pub fn run(args: WorldArgs) -> Result<bool> {
             v.queries.iter().map(|q| (q.clone(), cmin_world::wording::plain(&q.spec, &v.actors))).collect()
         };
         treebank.extend(main.iter().map(|(_, w)| w.tree.clone()));
+        if args.answer_free {
+            let index = videos.iter().position(|other| other.seed == seed).expect("v is one of them");
+            for (q, _) in &main {
+                // The next of the following five videos that the sentence says nothing of.
+                let elsewhere = (1..=5)
+                    .map(|k| &videos[(index + k) % videos.len()])
+                    .find(|other| other.seed != seed && !cmin_world::answered_in(other, &v.actors, &q.spec));
+                if let Some(other) = elsewhere {
+                    answer_free.entry(format!("world-{:06}", other.seed)).or_default().push(q.clone());
+                }
+            }
+        }
         held_out_treebank.extend(held_out_words.iter().map(|(_, w)| w.tree.clone()));
         varied_treebank.extend(training_words.iter().map(|(_, w)| w.tree.clone()));
         annotations.insert(id.clone(), entry(v.duration, main.iter().map(|(q, _)| q)));
@@ -178,6 +196,19 @@ pub fn run(args: WorldArgs) -> Result<bool> {
         return Ok(true);
     }
     write(format!("{}-role-sensitive.json", args.split), &role_sensitive)?;
+    if args.answer_free {
+        let entries: BTreeMap<String, serde_json::Value> = answer_free
+            .iter()
+            .map(|(id, queries)| {
+                let duration =
+                    videos.iter().find(|v| format!("world-{:06}", v.seed) == *id).map_or(0.0, |v| v.duration);
+                let none: Vec<GeneratedQuery> =
+                    queries.iter().map(|q| GeneratedQuery { start: 0.0, end: 0.0, ..q.clone() }).collect();
+                (id.clone(), entry(duration, none.iter()))
+            })
+            .collect();
+        write(format!("{}-answer-free.json", args.split), &entries)?;
+    }
     write(format!("{}-typed.json", args.split), &typed)?;
     write(format!("{}-varied.json", args.split), &worded)?;
     write(format!("{}-held-out.json", args.split), &held_out)?;
