@@ -124,6 +124,7 @@ pub(super) async fn localize(
         result.moments.iter().map(|m| MomentJs { start: m.start, end: m.end, score: m.score }).collect();
     set(&out, "moments", serde_wasm_bindgen::to_value(&moments).map_err(internal)?)?;
     set(&out, "attention", Float32Array::from(result.attention.as_slice()).into())?;
+    set(&out, "relevance", Float32Array::from(result.relevance.as_slice()).into())?;
     set(&out, "numClips", JsValue::from(video.windows.grid_clips() as u32))?;
     describe_reading(&out, &read, result.num_words, result.truncated_from)?;
     set(&out, "timings", timings(parsed - started, now_ms() - parsed)?)?;

@@ -140,6 +140,9 @@ export interface LocalizeResult {
   /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8); for a
    *  video read in windows, each clip's row from the window that answers for it. */
   attention: Float32Array;
+  /** Per clip, the best score of a candidate moment covering it [numClips]: how well the query
+   *  matches each stretch of the video. */
+  relevance: Float32Array;
   /** The video's clips (`Video.numClips`). */
   numClips: number;
   /** The words the model read (lower-cased, `. ? , ( )` dropped, truncated to the limit). */

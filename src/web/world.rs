@@ -6,7 +6,7 @@ use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::{option_error, set};
-use cmin_world::{Pool, Video, WorldConfig, describe, generate, long_video};
+use cmin_world::{Pool, Video, WorldConfig, generate, long_video};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -53,6 +53,8 @@ export interface WorldPose {
   brightness: number;
   /** The action under way, or null. */
   action: string | null;
+  /** On stage: in a long video, only the cast of the scene under way is. */
+  visible: boolean;
 }
 "#;
 
@@ -121,7 +123,7 @@ impl World {
         let out = Array::new();
         for (i, a) in self.video.actors.iter().enumerate() {
             let o = Object::new();
-            set(&o, "name", describe(i, &self.video.actors).into())?;
+            set(&o, "name", self.video.name(i).into())?;
             set(&o, "shape", a.shape.word().into())?;
             set(&o, "colour", a.colour.word().into())?;
             set(&o, "size", a.size.word().into())?;
@@ -205,6 +207,7 @@ impl World {
             set(&o, "rotation", p.rotation.into())?;
             set(&o, "brightness", p.brightness.into())?;
             set(&o, "action", p.action.map_or(JsValue::NULL, |a| a.plural().into()))?;
+            set(&o, "visible", p.visible.into())?;
             out.push(&o);
         }
         Ok(out.into())

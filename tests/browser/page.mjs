@@ -238,9 +238,97 @@ async function run(webgpu) {
   }
 }
 
+// The long-video and library modes (CPU), and every mode at phone and desktop widths.
+async function modes() {
+  const browser = await launch({ webgpu: false });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', e => console.log(`  page error: ${e.message}`));
+    const ready = () => page.waitForFunction(() => window.__cmin?.ready && window.__cmin.hasModel, null, { timeout: 180000 });
+    // A five-minute video: read in windows; its queries found on its own timeline.
+    await page.goto(`${server.url}/index.html?mode=long&minutes=5&seed=11`);
+    await ready();
+    const long = await page.evaluate(() => ({ duration: window.__cmin.world.duration, windows: window.__cmin.world.windows,
+      steps: window.__cmin.world.steps, queries: window.__cmin.world.queries, showing: document.getElementById('now-showing').textContent }));
+    check(long.duration >= 300 && long.windows >= 12 && long.showing.includes('5-minute'),
+      `long: a ${long.duration} s video in ${long.windows} windows ("${long.showing.slice(0, 60)}")`);
+    const found = await ask(page, 'long', long.queries.slice(0, 6));
+    check(found >= 4, `long: ${found} of 6 of the long video's queries found (IoU >= 0.5)`);
+    check(await page.evaluate(() => document.querySelectorAll('#timeline .bar.truth').length === 1
+      && document.querySelectorAll('#timeline .bar.best').length === 1 && document.querySelector('#timeline canvas.relevance') !== null),
+      'long: the answers, the true moment and how well each stretch matches are drawn on the timeline');
+    const rows = await page.evaluate(() => [window.__cmin.lastResult.attention.length / window.__cmin.lastResult.words.length,
+      window.__cmin.lastResult.relevance.length]);
+    check(rows[0] === Math.ceil(long.duration) && rows[1] === rows[0], `long: attention and relevance have a row per second of the video (${rows})`);
+    // Clicking the track moves the playhead there; clicking the best answer plays it.
+    const box = await page.locator('#timeline .track').boundingBox();
+    await page.mouse.click(box.x + box.width * 0.75, box.y + 3);
+    const at = await page.evaluate(() => window.__cmin.step * window.__cmin.world.stepSeconds);
+    check(Math.abs(at - 0.75 * long.duration) < long.duration * 0.02, `long: clicking the timeline seeks to ${at.toFixed(1)} s`);
+    await page.click('#timeline .bar.best');
+    const best = await page.evaluate(() => window.__cmin.lastResult.moments[0]);
+    const step = await page.evaluate(() => window.__cmin.step);
+    check(Math.abs(step * 0.5 - best.start) <= 1, 'long: clicking the best answer plays it');
+    const drawn = await page.evaluate(() => {
+      const w = window.__cmin.world;
+      const t = Math.floor(w.steps / 2);
+      return { visible: w.poses[t].filter(p => p.visible).length, all: w.actors.length };
+    });
+    check(drawn.visible >= 3 && drawn.visible <= 4 && drawn.all > 10, `long: the stage draws the scene's ${drawn.visible} actors of ${drawn.all}`);
+    const match = await page.evaluate(() => document.getElementById('match').className);
+    check(/strong|possible|weak/.test(match), `long: the best score is said in words (${match})`);
+    await shots(page, 'long');
+
+    // A library: one search across 12 videos; each answer names its video.
+    await page.goto(`${server.url}/index.html?mode=library&seed=40`);
+    await ready();
+    const library = await page.evaluate(() => window.__cmin.library);
+    check(library?.length === 12, `library: ${library?.length} videos`);
+    let [asked, right] = [0, 0];
+    for (const v of library.slice(0, 4)) {
+      const q = v.queries[0];
+      await ask(page, 'library', [q]);
+      const r = await page.evaluate(() => window.__cmin.lastResult);
+      asked++;
+      right += r.moments[0].video === v.index;
+      const shown = await page.evaluate(() => window.__cmin.world.seed);
+      check(shown === library[r.moments[0].video].seed, `library: the best answer's video is on stage (seed ${shown})`);
+    }
+    check(right >= 3, `library: ${right} of ${asked} searches rank their own video first`);
+    const listed = await page.evaluate(() => [...document.querySelectorAll('#answers li')].map(li => li.textContent));
+    check(listed.length === 10 && listed.every(t => /video \d+/.test(t)), `library: ten answers, each with its video ("${listed[0]}")`);
+    await shots(page, 'library');
+    await page.goto(`${server.url}/index.html?seed=11`);
+    await ready();
+    await ask(page, 'one', [{ text: 'the red star is pushed by the purple circle', start: 38.5, end: 41.5 }]);
+    await shots(page, 'one');
+  } finally {
+    await browser.close();
+  }
+}
+
+// Screenshots at a phone's and a desktop's width; neither may scroll sideways, and the
+// timeline spans the player's width.
+async function shots(page, name) {
+  for (const [device, width, height] of [['phone', 390, 844], ['desktop', 1280, 900]]) {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(200);
+    const fit = await page.evaluate(() => {
+      const stage = document.getElementById('stage').getBoundingClientRect();
+      const track = document.querySelector('#timeline .track')?.getBoundingClientRect();
+      return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, stage: stage.width, track: track?.width ?? 0 };
+    });
+    check(fit.scroll <= fit.inner + 1 && fit.track >= 0.9 * fit.stage,
+      `${name}, ${device}: no sideways scrolling (${fit.scroll} of ${fit.inner} px), the timeline as wide as the player (${Math.round(fit.track)} of ${Math.round(fit.stage)} px)`);
+    await page.screenshot({ path: path.join(artifacts, `page-${name}-${device}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
 try {
   await run(true);
   await run(false);
+  await modes();
 } finally {
   server.close();
   fs.rmSync(work, { recursive: true, force: true });

@@ -14,6 +14,7 @@ export function drawStage(canvas, world, step) {
   const poses = world.poses[Math.max(0, Math.min(world.steps - 1, step))];
   world.actors.forEach((actor, i) => {
     const pose = poses[i];
+    if (pose.visible === false) return; // another scene's cast, in a long video
     const r = (actor.size === 'big' ? 0.07 : 0.045) * Math.min(w, h) * 1.6 * pose.scale;
     ctx.save();
     ctx.translate(pose.x * w, (1 - pose.y) * h);

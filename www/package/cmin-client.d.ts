@@ -28,8 +28,8 @@ export interface WorldInfo {
   poses: WorldPose[][];
 }
 
-/** A long world video: as `WorldInfo` without the per-step poses, with how it was read. */
-export interface LongWorldInfo extends Omit<WorldInfo, 'poses'> {
+/** A long world video: as `WorldInfo` (a pose's `visible` says whether its actor is on stage), with how it was read. */
+export interface LongWorldInfo extends WorldInfo {
   /** Windows of the model's clips it was read in, and its clips at the model's clip length. */
   windows: number;
   numClips: number;

@@ -43,12 +43,7 @@ const handlers = {
   world({ seed }) {
     const world = World.generate(seed);
     try {
-      const poses = [];
-      for (let t = 0; t < world.steps; t++) poses.push(world.poses(t));
-      const info = {
-        seed: world.seed, duration: world.duration, steps: world.steps, stepSeconds: world.stepSeconds,
-        featureDim: world.featureDim, actors: world.actors(), events: world.events(), queries: world.queries(), poses,
-      };
+      const info = describe(world);
       setVideo(world.features(), world.steps, world.featureDim, world.duration);
       return info;
     } finally {
@@ -56,15 +51,12 @@ const handlers = {
     }
   },
 
-  // { seed, seconds }: a long world video (scenes joined end to end), encoded in windows; its
-  // actors, events and queries, without the per-step drawing.
+  // { seed, seconds }: a long world video (scenes joined end to end), encoded in windows, with
+  // its drawing (each pose says whether its actor is on stage then).
   long({ seed, seconds }) {
     const world = World.generateLong(seed, seconds);
     try {
-      const info = {
-        seed: world.seed, duration: world.duration, steps: world.steps, stepSeconds: world.stepSeconds,
-        featureDim: world.featureDim, actors: world.actors(), events: world.events(), queries: world.queries(),
-      };
+      const info = describe(world);
       setVideo(world.features(), world.steps, world.featureDim, world.duration);
       return { ...info, windows: video?.windows ?? null, numClips: video?.numClips ?? null };
     } finally {
@@ -133,6 +125,16 @@ const handlers = {
     return m.localize(video, text, { topK, nmsThreshold, includeRaw, correctTypos });
   },
 };
+
+// A world video as the page draws it: its actors, events, queries and every step's poses.
+function describe(world) {
+  const poses = [];
+  for (let t = 0; t < world.steps; t++) poses.push(world.poses(t));
+  return {
+    seed: world.seed, duration: world.duration, steps: world.steps, stepSeconds: world.stepSeconds,
+    featureDim: world.featureDim, actors: world.actors(), events: world.events(), queries: world.queries(), poses,
+  };
+}
 
 function coded(code, message) {
   return Object.assign(new Error(message), { name: 'CminError', code });

@@ -87,6 +87,10 @@ fn a_moment_across_a_window_border_is_found_whole() {
             let result = w.localizer.localize(&encoded, &w.query(&q.text), RankOptions::default()).unwrap();
             let top = result.moments[0];
             found += (temporal_iou((top.start, top.end), (q.start, q.end)) >= 0.5) as usize;
+            // The relevance curve covers the grid and peaks at the best answer's score, there.
+            assert_eq!(result.relevance.len(), windows.grid_clips());
+            assert_eq!(result.relevance.iter().copied().fold(0.0, f32::max), top.score);
+            assert_eq!(result.relevance[top.grid_start.round() as usize], top.score);
             // Every answer lies inside the window that found it.
             for m in &result.moments {
                 let first = windows.starts[m.window] as f64;

@@ -63,6 +63,9 @@ pub struct Localization {
     /// Video-to-query attention `[grid clips, words]` (paper Fig. 8), of the last interaction
     /// stage; each clip's row from the window that answers for it.
     pub attention: Vec<f32>,
+    /// Per clip of the video's grid, the best score of a candidate moment that covers it: how
+    /// well the query matches each stretch of the video.
+    pub relevance: Vec<f32>,
     /// Words the model read (after truncation).
     pub num_words: usize,
     /// `Some(original length)` when the query was cut to `max_words`.
@@ -369,6 +372,13 @@ impl Pending {
                     best.grid_end.round().clamp(0.0, last) as usize,
                 );
             }
+            let mut relevance = vec![0f32; windows.grid_clips()];
+            for &(w, p, _) in &candidates {
+                let offset = windows.starts[w] as f32;
+                let last = windows.grid_clips() - 1;
+                let (from, to) = ((offset + p.start).floor() as usize, ((offset + p.end).ceil() as usize).min(last));
+                relevance[from..=to].iter_mut().for_each(|r| *r = r.max(p.score));
+            }
             let attention = (0..windows.grid_clips())
                 .flat_map(|g| {
                     let w = windows.owner(g);
@@ -382,6 +392,7 @@ impl Pending {
                 scores,
                 offsets,
                 attention,
+                relevance,
                 num_words: words,
                 truncated_from: self.truncated[group.query],
             });

@@ -21,6 +21,7 @@ use serde::Serialize;
 pub use actors::{ACTIONS, Action, Actor, COLOURS, Colour, SHAPES, Shape, Size, describe};
 pub use lexicon::Pool;
 pub use long::{answered_in, join, long_video, unique_across};
+
 pub use query::{GeneratedQuery, QueryKind};
 pub use render::Pose;
 pub use treebank::gold_tree;
@@ -89,6 +90,18 @@ pub struct Video {
     pub step_seconds: f64,
     /// Queries with exactly one answer each.
     pub queries: Vec<GeneratedQuery>,
+    /// The scenes, in order: one for a generated video, several for a long one.
+    pub scenes: Vec<Scene>,
+}
+
+/// A stretch of a video with its own cast: steps `[start, end)`, actors `[first_actor,
+/// first_actor + actors)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Scene {
+    pub start: usize,
+    pub end: usize,
+    pub first_actor: usize,
+    pub actors: usize,
 }
 
 impl Video {
@@ -96,9 +109,25 @@ impl Video {
         self.features.len() / self.feature_dim
     }
 
-    /// What to draw at step `t`: one pose per actor.
+    /// What to draw at step `t`: one pose per actor (visible in its own scene only).
     pub fn poses(&self, t: usize) -> Vec<Pose> {
         render::poses(self, t)
+    }
+
+    /// The scene step `t` belongs to.
+    pub fn scene_at(&self, t: usize) -> &Scene {
+        let i = self.scenes.partition_point(|s| s.end <= t);
+        &self.scenes[i.min(self.scenes.len() - 1)]
+    }
+
+    /// How the queries name actor `i`: by colour and shape, and size when a twin shares them
+    /// in its scene.
+    pub fn name(&self, i: usize) -> String {
+        let scene = self.scenes.iter().find(|s| (s.first_actor..s.first_actor + s.actors).contains(&i));
+        match scene {
+            Some(s) => describe(i - s.first_actor, &self.actors[s.first_actor..s.first_actor + s.actors]),
+            None => describe(i, &self.actors),
+        }
     }
 
     /// The queries in the words and frames people use, drawn from `pool` (same answers, each
@@ -170,6 +199,7 @@ pub fn generate(config: &WorldConfig, seed: u64) -> Video {
         })
         .collect();
     let features = features::render(config, &actors, &events, seed);
+    let cast = actors.len();
     Video {
         seed,
         actors,
@@ -179,6 +209,7 @@ pub fn generate(config: &WorldConfig, seed: u64) -> Video {
         duration: config.steps as f64 * config.step_seconds,
         step_seconds: config.step_seconds,
         queries,
+        scenes: vec![Scene { start: 0, end: config.steps, first_actor: 0, actors: cast }],
     }
 }
 

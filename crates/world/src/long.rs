@@ -74,6 +74,7 @@ pub fn join(scenes: &[Video], seed: u64) -> Video {
         duration: 0.0,
         step_seconds: first.step_seconds,
         queries: Vec::new(),
+        scenes: Vec::new(),
     };
     for (i, scene) in scenes.iter().enumerate() {
         let (actors, steps, seconds) = (video.actors.len(), video.steps(), video.duration);
@@ -91,6 +92,13 @@ pub fn join(scenes: &[Video], seed: u64) -> Video {
             end: q.end + seconds,
             ..q.clone()
         }));
+        let length = scene.steps();
+        video.scenes.push(super::Scene {
+            start: steps,
+            end: steps + length,
+            first_actor: actors,
+            actors: scene.actors.len(),
+        });
         video.actors.extend_from_slice(&scene.actors);
         video.features.extend_from_slice(&scene.features);
         video.duration += scene.duration;
@@ -150,6 +158,15 @@ mod tests {
         }
         assert!(late > 0, "answers spread through the video");
         assert_eq!(long_video(&c, 5, 600.0), v, "deterministic by seed");
+        // Scenes tile the video; each actor is drawn in its own scene only.
+        assert_eq!((v.scenes[0].start, v.scenes.last().unwrap().end), (0, v.steps()));
+        assert!(
+            v.scenes.windows(2).all(|p| p[0].end == p[1].start && p[0].first_actor + p[0].actors == p[1].first_actor)
+        );
+        let t = v.scenes[2].start + 3;
+        let visible: Vec<bool> = v.poses(t).iter().map(|p| p.visible).collect();
+        let cast = v.scenes[2].first_actor..v.scenes[2].first_actor + v.scenes[2].actors;
+        assert!(visible.iter().enumerate().all(|(i, &seen)| seen == cast.contains(&i)));
     }
 
     #[test]

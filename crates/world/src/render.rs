@@ -18,14 +18,27 @@ pub struct Pose {
     pub brightness: f32,
     /// The action under way, if any (for captions).
     pub action: Option<Action>,
+    /// On stage at this step: in a long video, only the cast of the scene under way is.
+    pub visible: bool,
 }
 
 pub fn poses(video: &Video, t: usize) -> Vec<Pose> {
     use std::f32::consts::PI;
+    let scene = video.scene_at(t);
+    let cast = scene.first_actor..scene.first_actor + scene.actors;
     let mut poses: Vec<Pose> = video
         .actors
         .iter()
-        .map(|a| Pose { x: a.home.0, y: a.home.1, scale: 1.0, rotation: 0.0, brightness: 1.0, action: None })
+        .enumerate()
+        .map(|(i, a)| Pose {
+            x: a.home.0,
+            y: a.home.1,
+            scale: 1.0,
+            rotation: 0.0,
+            brightness: 1.0,
+            action: None,
+            visible: cast.contains(&i),
+        })
         .collect();
     for e in video.events.iter().filter(|e| e.start <= t && t < e.end) {
         let p = (t - e.start) as f32 / (e.end - e.start) as f32;
