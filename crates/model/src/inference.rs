@@ -235,12 +235,19 @@ impl Localizer {
             } else {
                 stacked.select(&part.iter().map(|&(_, w)| w).collect::<Vec<_>>())
             };
-            let part_queries: Vec<&Query> = part.iter().map(|&(q, _)| &queries[q]).collect();
-            let (batch, cut) = batch_queries_as_wide(&part_queries, m, c, &self.device)?;
-            for (i, &(q, _)) in part.iter().enumerate() {
-                (truncated[q], lengths[q]) = (cut[i], batch.lengths[i]);
-            }
-            let out = self.model.forward_encoded(&self.weights, &video, &batch);
+            // One query against many rows (a long video's windows, a library) is encoded once.
+            let out = if queries.len() == 1 && b > 1 {
+                let (batch, cut) = batch_queries_as_wide(&[&queries[0]], m, c, &self.device)?;
+                (truncated[0], lengths[0]) = (cut[0], batch.lengths[0]);
+                self.model.forward_encoded_one_query(&self.weights, &video, &batch)
+            } else {
+                let part_queries: Vec<&Query> = part.iter().map(|&(q, _)| &queries[q]).collect();
+                let (batch, cut) = batch_queries_as_wide(&part_queries, m, c, &self.device)?;
+                for (i, &(q, _)) in part.iter().enumerate() {
+                    (truncated[q], lengths[q]) = (cut[i], batch.lengths[i]);
+                }
+                self.model.forward_encoded(&self.weights, &video, &batch)
+            };
             let attention = out.last_stage().attention.clone().reshape([b, n * m]);
             packed.push(Tensor::cat(vec![out.proposals.reshape([b, n * 3 * k]), attention], 1));
         }

@@ -119,6 +119,30 @@ impl Cmin {
     /// (see [`StageVideo::expand`]).
     pub fn forward_encoded(&self, weights: &CminWeights, video: &StageVideo, query: &QueryBatch) -> CminOutput {
         let query_encoded = self.sentence_encoder.forward(&weights.query, query);
+        self.interact(weights, video, query_encoded, query.word_logit_mask.clone())
+    }
+
+    /// [`Self::forward_encoded`] for a batch of one query against every row of `video` (the
+    /// windows of a long video, the videos of a library): the query is encoded once.
+    pub fn forward_encoded_one_query(
+        &self,
+        weights: &CminWeights,
+        video: &StageVideo,
+        query: &QueryBatch,
+    ) -> CminOutput {
+        let rows = video.batch();
+        let query_encoded = self.sentence_encoder.forward(&weights.query, query).repeat_dim(0, rows);
+        self.interact(weights, video, query_encoded, query.word_logit_mask.clone().repeat_dim(0, rows))
+    }
+
+    /// The interaction stages and the moment head on an encoded query.
+    fn interact(
+        &self,
+        weights: &CminWeights,
+        video: &StageVideo,
+        query_encoded: Tensor<3>,
+        word_logit_mask: Tensor<3>,
+    ) -> CminOutput {
         let mut stages: Vec<StageOutput> = Vec::with_capacity(self.stages.len());
         for (stage, rnn_weights) in self.stages.iter().zip(&weights.stage_rnns) {
             let later_stage_video;
@@ -129,7 +153,7 @@ impl Cmin {
                     &later_stage_video
                 }
             };
-            stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), query.word_logit_mask.clone()));
+            stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), word_logit_mask.clone()));
         }
         let proposals = self.head.forward(&weights.head, stages.last().expect("at least one stage").fused.clone());
         CminOutput { video_encoded: video.video.clone(), query_encoded, stages, proposals }
