@@ -163,6 +163,7 @@ async function hostileCase({ build, name, repeats }) {
     'encodeVideo options as a trapping Proxy': () => model.encodeVideo(features, world.steps, world.featureDim, world.duration, throwing()),
     'a timeScale that is not a scale': () => model.encodeVideo(features, world.steps, world.featureDim, world.duration, { timeScale: -1 }),
     'a timeScale whose getter throws': () => model.encodeVideo(features, world.steps, world.featureDim, world.duration, { get timeScale() { throw new Error('x'); } }),
+    'a video of 2^31 seconds (found by fuzz.mjs)': () => model.encodeVideo(features, world.steps, world.featureDim, 2 ** 31),
     'a video of 10^12 seconds': () => model.encodeVideo(features, world.steps, world.featureDim, 1e12),
     'a video of 10^12 seconds at 10^-9 s a clip': () => model.encodeVideo(features, world.steps, world.featureDim, 1e12, { timeScale: 1e-9 }),
     'World.generateLong of a trapping Proxy': () => World.generateLong(throwing(), 60),

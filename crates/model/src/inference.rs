@@ -161,8 +161,11 @@ impl Localizer {
     ) -> Result<EncodedVideo> {
         let c = self.config();
         validate_features(features, raw_clips, feature_dim, c.frame_dim)?;
-        let windows = Windows::plan(raw_clips, duration, c.num_clips, scale.clip_seconds(c.clip_seconds)?)?;
-        crate::limits::encoded(encoded_bytes(c).saturating_mul(windows.len() as u64))?;
+        let clip_seconds = scale.clip_seconds(c.clip_seconds)?;
+        // The encoding's size is refused before anything is allocated for its windows.
+        let count = Windows::count(raw_clips, duration, c.num_clips, clip_seconds)?;
+        crate::limits::encoded(encoded_bytes(c).saturating_mul(count as u64))?;
+        let windows = Windows::plan(raw_clips, duration, c.num_clips, clip_seconds)?;
         let frames = windows.frames(features, feature_dim);
         let per_part = rows_within(c.cost().encoding_bytes);
         let n = c.num_clips;

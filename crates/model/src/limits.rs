@@ -21,9 +21,10 @@ pub const MAX_EMBEDDING_VALUES: u64 = 1 << 27;
 /// Width of a word vector.
 pub const MAX_WORD_DIM: u64 = 4096;
 
-/// Clips of all of a video's windows together (`windows x n`): a million hours of video at a
-/// second a clip, a bound on the count alone, checked before the bytes below are computed.
-pub const MAX_WINDOW_CLIPS: f64 = (1u64 << 32) as f64;
+/// Clips of a video's grid at the model's clip length, and of all its windows together: about
+/// six months of video at a second a clip. A bound on the counts alone, checked before the
+/// grid's indices or the windows' starts are allocated (the bytes below depend on the model).
+pub const MAX_GRID_CLIPS: f64 = (1u64 << 24) as f64;
 
 /// Bytes of one encoded video kept for its queries (every window's encoder output and the
 /// first stage's projections): what a tab can hold beside the model.
@@ -51,18 +52,18 @@ pub fn features(clips: usize, dim: usize) -> Result<u64> {
     Ok(values)
 }
 
-/// A video read as `windows` windows of `window_clips` clips (a float: it may come from a
-/// duration of any size).
-pub fn windows(windows: f64, window_clips: usize) -> Result<()> {
-    let clips = windows * window_clips as f64;
-    if clips.is_finite() && clips <= MAX_WINDOW_CLIPS {
+/// A video of `grid_clips` clips at the model's clip length, read as `windows` windows of
+/// `window_clips` clips (floats: they may come from a duration of any size).
+pub fn windows(grid_clips: f64, windows: f64, window_clips: usize) -> Result<()> {
+    let clips = grid_clips.max(windows * window_clips as f64);
+    if clips.is_finite() && clips <= MAX_GRID_CLIPS {
         return Ok(());
     }
     let size = if clips.is_finite() { clips as u64 } else { u64::MAX };
     Err(CminError::TooLarge {
         what: "the video's clips at the model's clip length (duration / clip seconds, windows overlapping by half)",
         size,
-        limit: MAX_WINDOW_CLIPS as u64,
+        limit: MAX_GRID_CLIPS as u64,
         unit: "clips",
     })
 }

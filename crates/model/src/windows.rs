@@ -52,9 +52,21 @@ impl TimeScale {
 }
 
 impl Windows {
-    /// The windows of a video of `raw_clips` feature rows lasting `duration` seconds, for a
-    /// model of `window_clips` clips, `clip_seconds` long each (`None`: one window).
-    pub fn plan(raw_clips: usize, duration: f64, window_clips: usize, clip_seconds: Option<f64>) -> Result<Self> {
+    /// How many windows a video of `raw_clips` feature rows lasting `duration` seconds takes,
+    /// for a model of `window_clips` clips, `clip_seconds` long each (`None`: one window);
+    /// computed before anything is allocated for them, and refused when their clips could not
+    /// be counted.
+    pub fn count(raw_clips: usize, duration: f64, window_clips: usize, clip_seconds: Option<f64>) -> Result<usize> {
+        Ok(Self::layout(raw_clips, duration, window_clips, clip_seconds)?.1)
+    }
+
+    /// `(grid clips, windows)`.
+    fn layout(
+        raw_clips: usize,
+        duration: f64,
+        window_clips: usize,
+        clip_seconds: Option<f64>,
+    ) -> Result<(usize, usize)> {
         // Validates the duration before it sizes anything.
         Timeline::new(raw_clips, window_clips, duration)?;
         let grid_clips = match clip_seconds {
@@ -68,9 +80,16 @@ impl Windows {
         } else {
             ((grid_clips - window_clips as f64) / stride as f64).ceil() + 1.0
         };
-        crate::limits::windows(windows, window_clips)?;
-        let grid_clips = grid_clips as usize;
-        let mut starts: Vec<usize> = (0..windows as usize).map(|w| w * stride).collect();
+        crate::limits::windows(grid_clips, windows, window_clips)?;
+        Ok((grid_clips as usize, windows as usize))
+    }
+
+    /// The windows of a video of `raw_clips` feature rows lasting `duration` seconds, for a
+    /// model of `window_clips` clips, `clip_seconds` long each (`None`: one window).
+    pub fn plan(raw_clips: usize, duration: f64, window_clips: usize, clip_seconds: Option<f64>) -> Result<Self> {
+        let (grid_clips, windows) = Self::layout(raw_clips, duration, window_clips, clip_seconds)?;
+        let stride = (window_clips / 2).max(1);
+        let mut starts: Vec<usize> = (0..windows).map(|w| w * stride).collect();
         *starts.last_mut().expect("at least one window") = grid_clips - window_clips;
         Ok(Windows { timeline: Timeline::new(raw_clips, grid_clips, duration)?, starts, window_clips })
     }
@@ -188,6 +207,10 @@ mod tests {
         // A duration that would make billions of windows is refused before any allocation.
         let e = Windows::plan(10, 1e12, 48, Some(1.0)).unwrap_err();
         assert_eq!(e.code(), "too-large");
+        // 2^31 s: two billion clips, refused before their indices are allocated (the
+        // randomised browser test found this one aborting the module).
+        assert_eq!(Windows::count(96, 2f64.powi(31), 48, Some(1.0)).unwrap_err().code(), "too-large");
+        assert_eq!(Windows::count(96, 6000.0, 48, Some(1.0)).unwrap(), 249);
         assert!(Windows::plan(10, f64::NAN, 48, Some(1.0)).is_err());
     }
 }
