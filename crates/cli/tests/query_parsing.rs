@@ -1,7 +1,7 @@
 //! The packaged query parser: its accuracy on EWT test, its agreement with the CoreNLP parses
 //! of the reference TACoS data, and the text → CMIN query path.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_parser::conllu;

@@ -1,7 +1,7 @@
 //! Training smoke test: two epochs on a tiny synthetic-world set lower the loss, and the
 //! schedule is the reference's.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_model::CminConfig;

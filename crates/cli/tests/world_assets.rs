@@ -1,8 +1,8 @@
 //! The synthetic world against the packaged assets: every word its queries use (generated,
 //! typed, or from its lexicon) has a vector in the shipped GloVe subset (an unknown word is a zero vector the
 //! model cannot learn from); the committed typed queries are the world's own.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_query::embeddings::Embeddings;

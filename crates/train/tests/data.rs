@@ -1,7 +1,7 @@
 //! The annotation readers on the real files in `../shared/data`: every entry of every split
 //! parses, with the counts (and the quirks) the files really have.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_train::data::annotations::{Format, read_file};

@@ -1,6 +1,6 @@
 //! Training-path parity: burn autodiff gradients of `loss_train` against the reference's.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_train::parity::{ReferenceSet, check_gradients};

@@ -1,7 +1,7 @@
 //! The Rust inference API: encode once, localize many; results in seconds; bad input is an
 //! error, never a panic.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_model::{CminError, Localizer, Query, RankOptions, weights};

@@ -1,6 +1,6 @@
 //! Forward parity with the authors' implementation on the CPU backend (flex).
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_model::weights;

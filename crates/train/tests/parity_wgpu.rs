@@ -1,6 +1,6 @@
 //! The same forward parity on the native wgpu backend (Vulkan; lavapipe on CI).
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_model::weights;

@@ -2,8 +2,8 @@
 //! plain-Rust scorer in the parser crate that ships (arc scores to 1e-4, identical trees and
 //! labels), and the model file keeps it within int8 rounding. A short training run lowers
 //! the loss.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use burn::module::Param;

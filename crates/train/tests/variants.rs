@@ -1,6 +1,5 @@
 //! The paper variant and the ablations of Tables 4-5 build, run forward and backward, and
 //! dropout is active only when training.
-#![cfg(not(target_family = "wasm"))]
 
 use burn::tensor::{Tensor, TensorData};
 use cmin_model::model::QueryBatch;

@@ -1,6 +1,6 @@
 //! Weight files: our own save/load round trip, and clear errors for broken files.
-#![cfg(not(target_family = "wasm"))]
 
+#[path = "../../../tests/common/mod.rs"]
 mod common;
 
 use cmin_model::{CminConfig, CminError, Fusion, weights};

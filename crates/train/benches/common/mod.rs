@@ -8,7 +8,7 @@ pub fn model(name: &str, device: &burn::tensor::Device) -> Cmin {
     match name {
         "tacos" => CminConfig::reference_tacos().init(device),
         _ => {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/www/assets/cmin-world.safetensors");
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/cmin-world.safetensors");
             cmin_model::weights::load(&std::fs::read(path).expect("the demo's world model"), None, device)
                 .expect("the demo's world model")
         }
