@@ -4,10 +4,12 @@
 
 pub mod activation;
 pub mod attention;
+pub mod dense;
 pub mod gru;
 mod simd;
-pub use simd::has_avx2_fma;
+pub use simd::{gru_cell_fastest, has_avx2_fma, vectorised};
 
 pub use activation::{exp, sigmoid, sigmoid_in_place, softmax_rows_in_place, tanh};
 pub use attention::{additive_attention_logits, additive_attention_logits_backward};
+pub use dense::{Dense, dot};
 pub use gru::{BigruGrads, GruShape, bigru_backward, bigru_forward, gru_cell};

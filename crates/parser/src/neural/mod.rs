@@ -5,12 +5,9 @@
 
 use std::sync::OnceLock;
 
-use cmin_kernels::{gru_cell, has_avx2_fma};
+use cmin_kernels::{dot, gru_cell_fastest, has_avx2_fma, vectorised};
 
-mod dense;
-mod kernels;
-pub use dense::Dense;
-use kernels::dot;
+pub use cmin_kernels::Dense;
 
 use crate::neural_inputs::{Lexicon, TokenIds};
 
@@ -58,22 +55,6 @@ const SLOPE: f32 = 0.1;
 /// algorithm is cubic in time and quadratic in memory.
 pub const MAX_WORDS: usize = 150;
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn gru_cell_avx2_fma(gx: &[f32], gh: &[f32], state: &mut [f32]) {
-    gru_cell(gx, gh, state)
-}
-
-fn step(avx2_fma: bool, gx: &[f32], gh: &[f32], state: &mut [f32]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2_fma {
-        // SAFETY: the caller found AVX2 and FMA on this CPU.
-        return unsafe { gru_cell_avx2_fma(gx, gh, state) };
-    }
-    let _ = avx2_fma;
-    gru_cell(gx, gh, state)
-}
-
 impl Table {
     fn row(&self, id: u32) -> &[f32] {
         let rows = self.values.len() / self.dim.max(1);
@@ -101,7 +82,7 @@ fn recurrence(
     for t in order {
         let gx = &gates[t * gate_stride + gate_offset..][..3 * h];
         hidden.forward_into(&state, &mut gh);
-        step(avx2_fma, gx, &gh, &mut state);
+        gru_cell_fastest(avx2_fma, gx, &gh, &mut state);
         out[t * stride + offset..t * stride + offset + h].copy_from_slice(&state);
     }
 }
@@ -209,21 +190,10 @@ impl NeuralParser {
         self.prepared.0.get_or_init(|| Projections::new(self))
     }
 
-    /// Arc scores `[head][dependent]` over the root and the words, and the label MLP outputs.
+    /// Arc scores `[head][dependent]` over the root and the words, and the label MLP outputs;
+    /// the glue between the products (table sums, arc dot products) built for AVX2 too.
     pub fn scores(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        #[cfg(target_arch = "x86_64")]
-        if has_avx2_fma() {
-            // SAFETY: the CPU supports AVX2 and FMA, checked just above.
-            return unsafe { self.scores_avx2_fma(ids) };
-        }
-        self.scores_inline(ids)
-    }
-
-    /// The glue between the products (table sums, arc dot products) compiled for AVX2 too.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn scores_avx2_fma(&self, ids: &TokenIds) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
-        self.scores_inline(ids)
+        vectorised(|| self.scores_inline(ids))
     }
 
     #[inline(always)]

@@ -1,10 +1,14 @@
-//! Dense layers of the neural scorer: weights packed in blocks of outputs (f32, int8 with a
-//! scale per output, or half floats); the loops over them are in `kernels`.
+//! Dense layers `y = W x + b` on the CPU (the query parser's neural scorer): weights packed in
+//! blocks of outputs (f32, int8 with a scale per output, or half floats); the loops over them
+//! are in `loops`.
+
+mod loops;
 
 #[cfg(target_arch = "x86_64")]
-use cmin_kernels::has_avx2_fma;
+use crate::has_avx2_fma;
 
-use super::kernels::*;
+pub use loops::dot;
+use loops::*;
 
 /// `y = W x + b`. The weights are kept transposed in blocks of outputs, `[out / BLOCK][in]
 /// [BLOCK]` (the last block zero-padded), so that the kernels broadcast one input against a
@@ -14,17 +18,17 @@ use super::kernels::*;
 pub struct Dense {
     pub d_in: usize,
     pub d_out: usize,
-    pub(super) packed: Packed,
+    packed: Packed,
     /// Per output, padded like a block row: `y = bias + scale * (q x)`.
-    pub(super) scale: Vec<f32>,
-    pub(super) bias: Vec<f32>,
+    scale: Vec<f32>,
+    bias: Vec<f32>,
 }
 
 /// Weights as trained, or as the model file stores them: int8 with a scale per output. The
 /// int8 form is the same function (`q * scale` is what the file means) in a quarter of the
 /// memory.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Packed {
+enum Packed {
     F32(Vec<f32>),
     I8(Vec<i8>),
     /// The int8 values as IEEE half floats (exact: they are integers below 2^11), for the

@@ -1,7 +1,7 @@
 //! The multiply-add loops of the dense layers over blocked weights: many rows at once, one
 //! row (the recurrences), and their AVX2/FMA and half-float forms on x86-64.
 
-/// What the kernels read of a dense layer besides its packed weights (see `dense::Dense`).
+/// What the kernels read of a dense layer besides its packed weights (see `Dense`).
 pub(super) struct Layer<'a> {
     pub d_in: usize,
     pub d_out: usize,
@@ -23,8 +23,9 @@ pub(super) fn madd<const FMA: bool>(acc: f32, x: f32, y: f32) -> f32 {
     if FMA { x.mul_add(y, acc) } else { acc + x * y }
 }
 
+/// `a . b`, in eight independent sums.
 #[inline(always)]
-pub(super) fn dot(a: &[f32], b: &[f32]) -> f32 {
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     // Eight independent sums over fixed-size chunks: the compiler vectorises them without
     // reassociating and without bounds checks.
     let (ca, ra) = a.as_chunks::<8>();
