@@ -132,3 +132,35 @@ fn only_the_trainer_and_the_cli_touch_files_and_only_the_wasm_crate_and_kernels_
         }
     }
 }
+
+/// Public type names in the crates' sources (`crate name -> names`).
+fn public_types(root: &Path) -> BTreeMap<String, Vec<String>> {
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, (dir, _)) in crates(root) {
+        for file in rust_files(&dir.join("src")) {
+            for line in read(&file).lines().map(str::trim_start) {
+                for kind in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
+                    if let Some(rest) = line.strip_prefix(kind) {
+                        let ident: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        found.entry(ident).or_default().push(name.clone());
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_two_public_types_share_a_name_but_those_the_doc_explains() {
+    let root = common::repo_root();
+    let doc = read(&root.join("docs/architecture.md"));
+    for (ident, owners) in public_types(&root) {
+        if owners.len() > 1 {
+            assert!(
+                doc.contains(&format!("`{ident}` in ")),
+                "{ident} is public in {owners:?}: rename one, or say in docs/architecture.md why it is one concept (\"`{ident}` in ...\")"
+            );
+        }
+    }
+}

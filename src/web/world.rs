@@ -6,7 +6,7 @@ use js_sys::{Array, Float32Array, Object};
 use wasm_bindgen::prelude::*;
 
 use super::{option_error, set};
-use cmin_world::{Pool, Video, WorldConfig, generate, long_video};
+use cmin_world::{Pool, WorldConfig, WorldVideo, generate, long_video};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -61,7 +61,7 @@ export interface WorldPose {
 /// One video of the synthetic world. Create with `World.generate(seed)`.
 #[wasm_bindgen]
 pub struct World {
-    video: Video,
+    video: WorldVideo,
 }
 
 #[wasm_bindgen]

@@ -13,7 +13,7 @@ use cmin_query::parsing::ParserModel;
 use cmin_train::data::Sample;
 use cmin_train::device;
 use cmin_train::evaluate::query_for;
-use cmin_world::{Video, WorldConfig, answered_in, generate, long_video};
+use cmin_world::{WorldConfig, WorldVideo, answered_in, generate, long_video};
 
 struct World {
     localizer: Localizer,
@@ -41,7 +41,7 @@ impl World {
         query_for(&sample, &self.embeddings, Some(&self.parser), None).unwrap().0
     }
 
-    fn encode(&self, v: &Video, scale: TimeScale) -> EncodedVideo {
+    fn encode(&self, v: &WorldVideo, scale: TimeScale) -> EncodedVideo {
         self.localizer.encode_video_at(&v.features, v.steps(), v.feature_dim, v.duration, scale).unwrap()
     }
 }
@@ -51,8 +51,11 @@ fn videos_no_longer_than_a_window_answer_as_one_resampled_window() {
     let w = world();
     let config = WorldConfig::default();
     // A world video (48 s: one window exactly) and a shorter one (20 s).
-    let short =
-        Video { features: generate(&config, 7).features[..40 * 64].to_vec(), duration: 20.0, ..generate(&config, 7) };
+    let short = WorldVideo {
+        features: generate(&config, 7).features[..40 * 64].to_vec(),
+        duration: 20.0,
+        ..generate(&config, 7)
+    };
     for v in [generate(&config, 3), short] {
         let (windowed, whole) = (w.encode(&v, TimeScale::Model), w.encode(&v, TimeScale::Whole));
         assert_eq!(windowed.windows.len(), 1);
@@ -110,7 +113,7 @@ fn a_moment_across_a_window_border_is_found_whole() {
 fn a_library_search_ranks_moments_across_videos() {
     let w = world();
     let config = WorldConfig::default();
-    let videos: Vec<Video> = (0..30).map(|s| generate(&config, 71_000 + s)).collect();
+    let videos: Vec<WorldVideo> = (0..30).map(|s| generate(&config, 71_000 + s)).collect();
     let encoded: Vec<EncodedVideo> = videos.iter().map(|v| w.encode(v, TimeScale::Model)).collect();
     let library: Vec<&EncodedVideo> = encoded.iter().collect();
     let options = RankOptions { top_k: 10, ..RankOptions::default() };

@@ -6,7 +6,7 @@ use cmin_random::Rng;
 
 use crate::hashing::{feature, hash_str};
 use crate::perceptron::{Frozen, Trainable, best};
-use crate::transition::{NONE, State, num_actions};
+use crate::transition::{Configuration, NONE, num_actions};
 use crate::words::WordAtoms;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +49,7 @@ fn distance(a: usize, b: usize) -> u64 {
     }
 }
 
-fn features(input: &Input, st: &State, out: &mut Vec<u64>) {
+fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
     out.clear();
     let w = |x: usize| if x == NONE { ABSENT } else { input.atoms[x].norm };
     let p = |x: usize| if x == NONE { ABSENT } else { input.tags[x] };
@@ -157,14 +157,14 @@ fn features(input: &Input, st: &State, out: &mut Vec<u64>) {
 }
 
 /// A training sentence: gold heads and label ids with the root at index 0.
-pub struct Example {
+pub struct TransitionExample {
     pub atoms: Vec<WordAtoms>,
     pub tags: Vec<u64>,
     pub heads: Vec<usize>,
     pub labels: Vec<usize>,
 }
 
-pub struct TrainOptions {
+pub struct PerceptronOptions {
     pub epochs: usize,
     pub seed: u64,
     /// From this epoch on, follow the model's own (possibly wrong) prediction with
@@ -178,7 +178,7 @@ impl DependencyParser {
     /// Heads (1-based, 0 = root) and label ids of one sentence.
     pub fn parse(&self, input: &Input) -> (Vec<usize>, Vec<usize>) {
         let n = input.atoms.len() - 1;
-        let mut st = State::new(n);
+        let mut st = Configuration::new(n);
         let mut feats = Vec::with_capacity(160);
         let mut scores = vec![0f32; self.weights.classes];
         while !st.is_terminal() {
@@ -193,8 +193,8 @@ impl DependencyParser {
     /// Trains on examples; `epoch_done(epoch, frozen_parser)` may evaluate and report.
     pub fn train(
         labels: Vec<String>,
-        examples: &[Example],
-        options: &TrainOptions,
+        examples: &[TransitionExample],
+        options: &PerceptronOptions,
         mut epoch_done: impl FnMut(usize, &DependencyParser),
     ) -> DependencyParser {
         let classes = num_actions(labels.len());
@@ -209,7 +209,7 @@ impl DependencyParser {
             for &e in &order {
                 let ex = &examples[e];
                 let input = Input { atoms: &ex.atoms, tags: &ex.tags };
-                let mut st = State::new(ex.atoms.len() - 1);
+                let mut st = Configuration::new(ex.atoms.len() - 1);
                 while !st.is_terminal() {
                     features(&input, &st, &mut feats);
                     model.score(&feats, &mut scores);

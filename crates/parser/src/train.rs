@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::arc_hybrid::{DependencyParser, Example, TrainOptions, root_atoms, with_root};
+use crate::arc_hybrid::{DependencyParser, PerceptronOptions, TransitionExample, root_atoms, with_root};
 use crate::conllu::Sentence;
 use crate::error::{ParserError, Result};
 use crate::eval::{Scores, evaluate};
@@ -14,7 +14,7 @@ use crate::tagger::Tagger;
 use crate::words::Clusters;
 
 #[derive(Clone, Debug, Serialize)]
-pub struct TrainConfig {
+pub struct ParserTrainConfig {
     pub seed: u64,
     pub tagger_epochs: usize,
     pub parser_epochs: usize,
@@ -28,9 +28,9 @@ pub struct TrainConfig {
     pub parser_prune: f32,
 }
 
-impl Default for TrainConfig {
+impl Default for ParserTrainConfig {
     fn default() -> Self {
-        TrainConfig {
+        ParserTrainConfig {
             seed: 1,
             tagger_epochs: 8,
             parser_epochs: 12,
@@ -56,7 +56,7 @@ pub fn train(
     train: &[Sentence],
     dev: &[Sentence],
     vectors: &Vectors,
-    config: &TrainConfig,
+    config: &ParserTrainConfig,
     provenance: serde_json::Value,
     mut log: impl FnMut(&str),
 ) -> Result<Model> {
@@ -96,13 +96,13 @@ pub fn train(
         return Err(ParserError::Training(format!("{} labels; the label-set features hold 64", labels.len())));
     }
     let label_id: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
-    let examples: Vec<Example> = train
+    let examples: Vec<TransitionExample> = train
         .iter()
         .zip(&predicted)
         .map(|(s, tags)| {
             let mut atoms = vec![root_atoms()];
             atoms.extend(clusters.atoms(&s.forms));
-            Example {
+            TransitionExample {
                 atoms,
                 tags: with_root(tags),
                 heads: std::iter::once(crate::transition::NONE).chain(s.heads.iter().copied()).collect(),
@@ -113,7 +113,7 @@ pub fn train(
         })
         .collect();
 
-    let options = TrainOptions {
+    let options = PerceptronOptions {
         epochs: config.parser_epochs,
         seed: config.seed,
         explore_from: config.explore_from,
@@ -168,7 +168,7 @@ pub fn jackknife_tags(
     train: &[Sentence],
     clusters: &Clusters,
     full: &Tagger,
-    config: &TrainConfig,
+    config: &ParserTrainConfig,
     log: &mut impl FnMut(&str),
 ) -> Vec<Vec<u8>> {
     let tag_id: HashMap<&str, u8> = full.tags.iter().enumerate().map(|(i, t)| (t.as_str(), i as u8)).collect();

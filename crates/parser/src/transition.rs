@@ -23,7 +23,7 @@ pub fn num_actions(labels: usize) -> usize {
 
 /// A parser configuration over words `1..=n`; `0` is the root.
 #[derive(Clone, Debug)]
-pub struct State {
+pub struct Configuration {
     pub n: usize,
     pub stack: Vec<usize>,
     /// Buffer front; the buffer is `next..=n` and empty when `next > n`.
@@ -40,9 +40,9 @@ pub struct State {
     pub right_labels: Vec<u64>,
 }
 
-impl State {
+impl Configuration {
     pub fn new(n: usize) -> Self {
-        State {
+        Configuration {
             n,
             stack: vec![0],
             next: 1,
@@ -195,7 +195,7 @@ mod tests {
         // "the person takes a knife out of the drawer" (heads 1-based, 0 root)
         let heads = [NONE, 2, 3, 0, 5, 3, 9, 9, 9, 3];
         let labels = [NONE, 0, 1, 2, 0, 3, 4, 4, 0, 5];
-        let mut st = State::new(9);
+        let mut st = Configuration::new(9);
         while !st.is_terminal() {
             let costs = st.costs(&heads);
             let action = (0..num_actions(6))
@@ -213,7 +213,7 @@ mod tests {
     fn costs_count_lost_arcs() {
         // 1 <- 2 -> 3, root -> 2
         let heads = [NONE, 2, 0, 2];
-        let mut st = State::new(3);
+        let mut st = Configuration::new(3);
         st.apply(SHIFT); // stack [0, 1]
         // RIGHT would make root the head of 1, but it is not final: invalid.
         assert!(!st.can_right());

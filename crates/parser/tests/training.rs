@@ -3,7 +3,7 @@
 
 use cmin_parser::conllu;
 use cmin_parser::eval::evaluate;
-use cmin_parser::train::{TrainConfig, Vectors, train};
+use cmin_parser::train::{ParserTrainConfig, Vectors, train};
 use cmin_parser::{Model, ParserError};
 
 fn ewt_train() -> Option<Vec<conllu::Sentence>> {
@@ -27,7 +27,7 @@ fn a_small_slice_trains_and_round_trips() {
     let slice = &sentences[..400];
     let words: Vec<String> = ["the", "a", "person", "man", "cut", "take"].iter().map(|s| s.to_string()).collect();
     let values: Vec<f32> = (0..words.len() * 4).map(|i| ((i * 7) % 5) as f32 - 2.0).collect();
-    let config = TrainConfig {
+    let config = ParserTrainConfig {
         tagger_epochs: 5,
         parser_epochs: 5,
         folds: 2,
@@ -35,7 +35,7 @@ fn a_small_slice_trains_and_round_trips() {
         fine_clusters: 3,
         tagger_prune: 0.0,
         parser_prune: 0.0,
-        ..TrainConfig::default()
+        ..ParserTrainConfig::default()
     };
     let vectors = Vectors { words: &words, values: &values, dim: 4 };
     let model = train(slice, &[], &vectors, &config, serde_json::json!({"test": true}), |_| {}).unwrap();

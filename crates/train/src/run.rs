@@ -21,7 +21,7 @@ use crate::train::{EpochStats, Example, TrainConfig, Trainer};
 
 /// What a run keeps between epochs and across resumes.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct State {
+pub struct RunState {
     pub step: usize,
     pub epoch: usize,
     pub best_r1: Option<f64>,
@@ -41,7 +41,7 @@ pub struct Validation<'a> {
 }
 
 /// What a run reports as it goes.
-pub enum Event<'a> {
+pub enum TrainingEvent<'a> {
     Resuming { epoch: usize, step: usize },
     EpochStarted { epoch: usize, examples: usize },
     Step { done: usize, loss: f64, lr: f64 },
@@ -65,7 +65,7 @@ impl Run {
     }
 
     /// The state a previous run left, to resume it.
-    pub fn state(&self) -> Result<State> {
+    pub fn state(&self) -> Result<RunState> {
         let path = self.file("state.json");
         let text = reading(&path, std::fs::read_to_string(&path))?;
         Ok(serde_json::from_str(&text).map_err(|e| CminError::malformed("training state", e))?)
@@ -76,7 +76,7 @@ impl Run {
         writing(&path, std::fs::write(&path, weights::save(model)?))
     }
 
-    fn save_state(&self, state: &State) -> Result<()> {
+    fn save_state(&self, state: &RunState) -> Result<()> {
         let path = self.file("state.json");
         let json = serde_json::to_string_pretty(state).expect("serialisable");
         writing(&path, std::fs::write(&path, json))
@@ -90,16 +90,16 @@ impl Run {
         &self,
         model_config: &CminConfig,
         config: &TrainConfig,
-        previous: Option<State>,
+        previous: Option<RunState>,
         init: Option<Vec<u8>>,
         train: &[Example],
         validation: Option<Validation>,
         device: &Device,
-        mut report: impl FnMut(Event),
-    ) -> Result<State> {
+        mut report: impl FnMut(TrainingEvent),
+    ) -> Result<RunState> {
         let resume = previous.is_some();
         let autodiff = device.clone().autodiff();
-        let mut state = previous.unwrap_or(State {
+        let mut state = previous.unwrap_or(RunState {
             step: 0,
             epoch: 0,
             best_r1: None,
@@ -124,17 +124,17 @@ impl Run {
         let mut trainer = Trainer::new(model, config.clone(), autodiff)?;
         if resume {
             trainer = trainer.resume(state.step, state.epoch);
-            report(Event::Resuming { epoch: state.epoch, step: state.step });
+            report(TrainingEvent::Resuming { epoch: state.epoch, step: state.step });
         }
         while trainer.epoch < config.epochs {
             if let (Some(patience), Some(best_r1)) = (config.patience, state.best_r1)
                 && trainer.epoch >= state.best_epoch + patience
             {
-                report(Event::Stopping { patience, best_r1, best_epoch: state.best_epoch });
+                report(TrainingEvent::Stopping { patience, best_r1, best_epoch: state.best_epoch });
                 break;
             }
-            report(Event::EpochStarted { epoch: trainer.epoch + 1, examples: train.len() });
-            let stats = trainer.train_epoch(train, |done, loss, lr| report(Event::Step { done, loss, lr }))?;
+            report(TrainingEvent::EpochStarted { epoch: trainer.epoch + 1, examples: train.len() });
+            let stats = trainer.train_epoch(train, |done, loss, lr| report(TrainingEvent::Step { done, loss, lr }))?;
             let model = trainer.inference_model();
             let mut record = serde_json::json!({
                 "epoch": stats.epoch, "mean_loss": stats.mean_loss, "seconds": stats.seconds,
@@ -163,7 +163,7 @@ impl Run {
                 }
                 (recall_at_1, miou) = (Some(r1), Some(recall.miou()));
             }
-            report(Event::EpochDone { stats: &stats, recall_at_1, miou });
+            report(TrainingEvent::EpochDone { stats: &stats, recall_at_1, miou });
             self.save(&model, &format!("epoch-{:03}.safetensors", stats.epoch))?;
             self.save(&model, "last.safetensors")?;
             state.step = trainer.step;

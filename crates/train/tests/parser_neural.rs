@@ -13,7 +13,7 @@ use cmin_parser::neural_inputs::{Lexicon, TokenIds};
 use cmin_random::Rng;
 use cmin_train::parser_training::export::to_neural_parser;
 use cmin_train::parser_training::trainer::{length_batches, token_batch};
-use cmin_train::parser_training::{BiaffineConfig, BiaffineNetwork, Example, ParserTrainer, predict};
+use cmin_train::parser_training::{BiaffineConfig, BiaffineNetwork, ParserTrainer, ScorerExample, predict};
 
 fn config() -> BiaffineConfig {
     BiaffineConfig {
@@ -34,7 +34,7 @@ fn config() -> BiaffineConfig {
     }
 }
 
-fn random_sentence(rng: &mut Rng, n: usize, c: &BiaffineConfig) -> Example {
+fn random_sentence(rng: &mut Rng, n: usize, c: &BiaffineConfig) -> ScorerExample {
     let ids = |rng: &mut Rng, rows: usize| -> Vec<u32> {
         std::iter::once(0).chain((0..n).map(|_| 1 + rng.below(rows - 1) as u32)).collect()
     };
@@ -45,7 +45,7 @@ fn random_sentence(rng: &mut Rng, n: usize, c: &BiaffineConfig) -> Example {
         suffixes: ids(rng, c.suffix_buckets),
     };
     // A chain tree whose labels follow the words' tags: all of it learnable.
-    Example {
+    ScorerExample {
         heads: std::iter::once(0).chain((0..n).map(|i| i)).collect(),
         labels: std::iter::once(0).chain(ids.tags[1..].iter().map(|&t| t as usize % c.labels)).collect(),
         ids,
@@ -76,8 +76,8 @@ fn plain_rust_scorer_matches_the_burn_network() {
     let plain = to_neural_parser(&net, &Lexicon::default(), &labels);
     let mut rng = Rng::new(5);
     let c = config();
-    let sentences: Vec<Example> = [1, 4, 9, 13].iter().map(|&n| random_sentence(&mut rng, n, &c)).collect();
-    let refs: Vec<&Example> = sentences.iter().collect();
+    let sentences: Vec<ScorerExample> = [1, 4, 9, 13].iter().map(|&n| random_sentence(&mut rng, n, &c)).collect();
+    let refs: Vec<&ScorerExample> = sentences.iter().collect();
 
     // Arc scores, batch padded to the longest sentence.
     let tokens = token_batch(&refs, &device, None);
@@ -148,7 +148,7 @@ fn a_few_updates_lower_the_loss() {
     device.seed(1);
     let c = config();
     let mut rng = Rng::new(2);
-    let sentences: Vec<Example> = (0..24).map(|i| random_sentence(&mut rng, 3 + i % 6, &c)).collect();
+    let sentences: Vec<ScorerExample> = (0..24).map(|i| random_sentence(&mut rng, 3 + i % 6, &c)).collect();
     let mut trainer = ParserTrainer::new(BiaffineNetwork::new(&c, &device), device, 1e-2, 0.0, 1);
     let batches = length_batches(&sentences, 40, 1);
     let epoch = |trainer: &mut ParserTrainer| -> f64 {

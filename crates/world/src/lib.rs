@@ -79,7 +79,7 @@ pub struct Event {
 
 /// One generated video.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Video {
+pub struct WorldVideo {
     pub seed: u64,
     pub actors: Vec<Actor>,
     pub events: Vec<Event>,
@@ -104,7 +104,7 @@ pub struct Scene {
     pub actors: usize,
 }
 
-impl Video {
+impl WorldVideo {
     pub fn steps(&self) -> usize {
         self.features.len() / self.feature_dim
     }
@@ -165,10 +165,10 @@ impl Video {
 }
 
 /// Generates the video of a seed.
-pub fn generate(config: &WorldConfig, seed: u64) -> Video {
+pub fn generate(config: &WorldConfig, seed: u64) -> WorldVideo {
     let mut rng = Rng::new(seed ^ 0x5eed_0f_3011d);
     let actors = actors::cast(config, &mut rng);
-    let mut timeline = query::Timeline::new(config.steps, actors.len());
+    let mut timeline = query::Staging::new(config.steps, actors.len());
     // A query is kept only while the events answer it exactly once and no mix of
     // concurrent events imitates it elsewhere; a scenario or filler that breaks that for
     // any query is undone.
@@ -200,7 +200,7 @@ pub fn generate(config: &WorldConfig, seed: u64) -> Video {
         .collect();
     let features = features::render(config, &actors, &events, seed);
     let cast = actors.len();
-    Video {
+    WorldVideo {
         seed,
         actors,
         events,

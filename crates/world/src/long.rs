@@ -5,7 +5,7 @@
 
 use super::actors::{Actor, twins};
 use super::query::{Form, QuerySpec};
-use super::{Event, GeneratedQuery, Video, WorldConfig, generate};
+use super::{Event, GeneratedQuery, WorldConfig, WorldVideo, generate};
 use cmin_random::Rng;
 
 /// Whether the words that name actor `a` of `cast` also fit actor `x` of another scene.
@@ -17,7 +17,7 @@ fn named_alike(a: &Actor, cast: &[Actor], x: &Actor) -> bool {
 /// words fit does its action there (as agent, in any construction), none does before/after's
 /// other action or joins a coordination, and no concurrent events there spell its agent and
 /// action out together.
-pub fn unique_across(scenes: &[Video], home: usize, query: &GeneratedQuery) -> bool {
+pub fn unique_across(scenes: &[WorldVideo], home: usize, query: &GeneratedQuery) -> bool {
     let cast = &scenes[home].actors;
     let spec = &query.spec;
     let mut named = vec![(spec.agent, spec.action)];
@@ -41,7 +41,7 @@ pub fn unique_across(scenes: &[Video], home: usize, query: &GeneratedQuery) -> b
 /// Whether `spec`, whose actors are `cast`'s, describes a moment of `video` (another video of
 /// a library): some actors of it that the query's words fit answer it there, or concurrent
 /// events there spell it out.
-pub fn answered_in(video: &Video, cast: &[Actor], spec: &QuerySpec) -> bool {
+pub fn answered_in(video: &WorldVideo, cast: &[Actor], spec: &QuerySpec) -> bool {
     let roles = spec.actors();
     let fits: Vec<Vec<usize>> = roles
         .iter()
@@ -63,9 +63,9 @@ pub fn answered_in(video: &Video, cast: &[Actor], spec: &QuerySpec) -> bool {
 
 /// Scenes joined end to end: features, actors and events in one video; each scene's queries
 /// that [`unique_across`] keeps, with their answers moved to the scene's place.
-pub fn join(scenes: &[Video], seed: u64) -> Video {
+pub fn join(scenes: &[WorldVideo], seed: u64) -> WorldVideo {
     let first = &scenes[0];
-    let mut video = Video {
+    let mut video = WorldVideo {
         seed,
         actors: Vec::new(),
         events: Vec::new(),
@@ -108,7 +108,7 @@ pub fn join(scenes: &[Video], seed: u64) -> Video {
 
 /// A video at least `seconds` long: scenes of 32 to 64 seconds (the last up to 96), each a
 /// world video of its own cast and events, joined by [`join`].
-pub fn long_video(config: &WorldConfig, seed: u64, seconds: f64) -> Video {
+pub fn long_video(config: &WorldConfig, seed: u64, seconds: f64) -> WorldVideo {
     let mut rng = Rng::new(seed ^ 0x6c6f_6e67);
     let target = (seconds / config.step_seconds).ceil() as usize;
     let (min, spread) = (32.0 / config.step_seconds, 32.0 / config.step_seconds);
@@ -189,10 +189,10 @@ mod tests {
             assert!(answered_in(&scene, &scene.actors, &q.spec), "{}", q.text);
         }
         // Another video with the same cast but none of the events answers nothing.
-        let empty = Video { events: vec![], ..scene.clone() };
+        let empty = WorldVideo { events: vec![], ..scene.clone() };
         assert!(scene.queries.iter().all(|q| !answered_in(&empty, &scene.actors, &q.spec)));
         // Across a library, some queries are unique and some are not.
-        let library: Vec<Video> = (0..30).map(|s| generate(&c, s)).collect();
+        let library: Vec<WorldVideo> = (0..30).map(|s| generate(&c, s)).collect();
         let (mut kept, mut all) = (0, 0);
         for (i, v) in library.iter().enumerate() {
             for q in &v.queries {

@@ -226,15 +226,15 @@ impl GeneratedQuery {
 
 /// Events placed so far, with each actor's busy steps (one action at a time per actor).
 #[derive(Clone)]
-pub struct Timeline {
+pub struct Staging {
     pub steps: usize,
     pub events: Vec<Event>,
     busy: Vec<Vec<bool>>,
 }
 
-impl Timeline {
+impl Staging {
     pub fn new(steps: usize, actors: usize) -> Self {
-        Timeline { steps, events: Vec::new(), busy: vec![vec![false; steps]; actors] }
+        Staging { steps, events: Vec::new(), busy: vec![vec![false; steps]; actors] }
     }
 
     fn free(&self, who: &[usize], start: usize, end: usize) -> bool {
@@ -290,7 +290,7 @@ fn other_than(n: usize, not: &[usize], rng: &mut Rng) -> Option<usize> {
 }
 
 /// Places one scenario (target and distractors) and returns its query.
-pub fn scenario(actors: &[Actor], t: &mut Timeline, rng: &mut Rng) -> Option<GeneratedQuery> {
+pub fn scenario(actors: &[Actor], t: &mut Staging, rng: &mut Rng) -> Option<GeneratedQuery> {
     let n = actors.len();
     let kinds = [
         QueryKind::Intransitive,

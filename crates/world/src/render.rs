@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Video;
+use super::WorldVideo;
 use super::actors::Action;
 
 /// One actor at one step, on the unit stage (x right, y up).
@@ -22,7 +22,7 @@ pub struct Pose {
     pub visible: bool,
 }
 
-pub fn poses(video: &Video, t: usize) -> Vec<Pose> {
+pub fn poses(video: &WorldVideo, t: usize) -> Vec<Pose> {
     use std::f32::consts::PI;
     let scene = video.scene_at(t);
     let cast = scene.first_actor..scene.first_actor + scene.actors;

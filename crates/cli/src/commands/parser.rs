@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::files::load_parser;
 use cmin_parser::conllu;
 use cmin_parser::eval::{evaluate, evaluate_with_gold_tags};
-use cmin_parser::train::{TrainConfig, Vectors, train};
+use cmin_parser::train::{ParserTrainConfig, Vectors, train};
 use cmin_query::embeddings::Embeddings;
 use cmin_query::parsing::{DEFAULT_PARSER, reference_agreement};
 use cmin_train::error::TrainError;
@@ -32,7 +32,7 @@ pub enum ParserCommand {
         #[arg(long, default_value_t = 0)]
         synthetic: u64,
         #[command(flatten)]
-        options: TrainOptions,
+        options: ParserTrainArgs,
     },
     /// Train the neural (biaffine) dependency scorer on top of a model's clusters and tagger.
     TrainNeural(super::train_neural::NeuralArgs),
@@ -83,7 +83,7 @@ pub enum ParserCommand {
 /// Training settings; the defaults are those of the shipped model (then pruned further with
 /// `cmin parser prune --tagger 1 --parser 1.8`).
 #[derive(clap::Args)]
-pub struct TrainOptions {
+pub struct ParserTrainArgs {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     #[arg(long, default_value_t = 8)]
@@ -105,9 +105,9 @@ pub struct TrainOptions {
     parser_prune: f32,
 }
 
-impl From<TrainOptions> for TrainConfig {
-    fn from(o: TrainOptions) -> Self {
-        TrainConfig {
+impl From<ParserTrainArgs> for ParserTrainConfig {
+    fn from(o: ParserTrainArgs) -> Self {
+        ParserTrainConfig {
             seed: o.seed,
             tagger_epochs: o.tagger_epochs,
             parser_epochs: o.parser_epochs,
@@ -116,7 +116,7 @@ impl From<TrainOptions> for TrainConfig {
             fine_clusters: o.fine_clusters,
             tagger_prune: o.tagger_prune,
             parser_prune: o.parser_prune,
-            ..TrainConfig::default()
+            ..ParserTrainConfig::default()
         }
     }
 }
@@ -163,7 +163,7 @@ pub fn run(command: ParserCommand) -> Result<bool> {
             let dev_set = conllu::parse(&read(&dev)?)?;
             let bytes = crate::files::read(&embeddings)?;
             let vectors = Embeddings::from_bytes(&bytes)?;
-            let config = TrainConfig::from(options);
+            let config = ParserTrainConfig::from(options);
             let command: Vec<String> = std::env::args().collect();
             let provenance = serde_json::json!({
                 "command": command.join(" "),

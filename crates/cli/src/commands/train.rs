@@ -14,7 +14,7 @@ use cmin_model::CminConfig;
 use cmin_query::parsing::ParserModel;
 use cmin_train::device;
 use cmin_train::evaluate::query_for;
-use cmin_train::run::{Event, Run, Validation};
+use cmin_train::run::{Run, TrainingEvent, Validation};
 use cmin_train::train::{Example, Schedule, TrainConfig};
 
 use crate::progress::EpochBar;
@@ -179,12 +179,12 @@ pub fn run(a: TrainArgs) -> Result<bool> {
     });
     let mut bar = None;
     run.fit(&model_config, &config, previous, init, &train_examples, validation, &device, |event| match event {
-        Event::Resuming { epoch, step } => {
+        TrainingEvent::Resuming { epoch, step } => {
             eprintln!("resuming at epoch {epoch} (step {step}); Adam's moments restart")
         }
-        Event::EpochStarted { epoch, examples } => bar = Some(EpochBar::new(epoch, examples)),
-        Event::Step { done, loss, lr } => bar.iter_mut().for_each(|b| b.update(done, loss, lr)),
-        Event::EpochDone { stats, recall_at_1, miou } => {
+        TrainingEvent::EpochStarted { epoch, examples } => bar = Some(EpochBar::new(epoch, examples)),
+        TrainingEvent::Step { done, loss, lr } => bar.iter_mut().for_each(|b| b.update(done, loss, lr)),
+        TrainingEvent::EpochDone { stats, recall_at_1, miou } => {
             bar.take().iter().for_each(EpochBar::finish);
             match (recall_at_1, miou) {
                 (Some(r1), Some(miou)) => eprintln!(
@@ -194,7 +194,7 @@ pub fn run(a: TrainArgs) -> Result<bool> {
                 _ => eprintln!("epoch {:>3}: loss {:.4}", stats.epoch, stats.mean_loss),
             }
         }
-        Event::Stopping { patience, best_r1, best_epoch } => {
+        TrainingEvent::Stopping { patience, best_r1, best_epoch } => {
             eprintln!("stopping: no better validation R@1 in {patience} epochs (best {best_r1:.2}, epoch {best_epoch})")
         }
     })?;

@@ -91,7 +91,7 @@ pub fn run(args: WorldArgs) -> Result<bool> {
     if plain_only && varied {
         return Err(CliError::Option("--video-seconds and --corpus write the plain wording only".into()));
     }
-    let mut videos: Vec<cmin_world::Video> = (0..args.videos)
+    let mut videos: Vec<cmin_world::WorldVideo> = (0..args.videos)
         .map(|i| match args.video_seconds {
             Some(seconds) => long_video(&config, args.seed + i, seconds),
             None => generate(&config, args.seed + i),

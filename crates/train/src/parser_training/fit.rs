@@ -10,14 +10,14 @@ use cmin_parser::Model;
 use cmin_parser::conllu::Sentence;
 use cmin_parser::eval::Scores;
 use cmin_parser::neural_inputs::Lexicon;
-use cmin_parser::train::{TrainConfig, jackknife_tags};
+use cmin_parser::train::{ParserTrainConfig, jackknife_tags};
 use cmin_query::Embeddings;
 use serde::Serialize;
 
 use super::export::to_neural_parser;
 use super::network::with_glove;
 use super::trainer::length_batches;
-use super::{BiaffineConfig, BiaffineNetwork, Example, ParserTrainer, examples, predict};
+use super::{BiaffineConfig, BiaffineNetwork, ParserTrainer, ScorerExample, examples, predict};
 
 /// The network's size and the optimisation.
 #[derive(Clone, Debug, Serialize)]
@@ -51,13 +51,13 @@ pub struct Best<'a> {
 fn evaluate(
     net: &BiaffineNetwork,
     dev: &[Sentence],
-    dev_examples: &[Example],
+    dev_examples: &[ScorerExample],
     dev_tags: &[Vec<String>],
     labels: &[String],
     device: &Device,
 ) -> Scores {
     let mut scores = Scores::default();
-    let refs: Vec<&Example> = dev_examples.iter().collect();
+    let refs: Vec<&ScorerExample> = dev_examples.iter().collect();
     let mut k = 0;
     for chunk in refs.chunks(64) {
         for (heads, label_ids) in predict(net, chunk, device) {
@@ -81,7 +81,7 @@ pub fn fit(
     on_best: &mut dyn FnMut(Best) -> Result<()>,
 ) -> Result<usize> {
     log("jackknifing the training tags");
-    let tag_config = TrainConfig { seed: recipe.seed, ..TrainConfig::default() };
+    let tag_config = ParserTrainConfig { seed: recipe.seed, ..ParserTrainConfig::default() };
     let train_tags = jackknife_tags(train_set, &base.clusters, &base.tagger, &tag_config, &mut |m: &str| log(m));
     let dev_tag_ids: Vec<Vec<u8>> =
         dev.iter().map(|s| base.tagger.tag(&base.clusters.atoms(&s.forms), &s.forms)).collect();
@@ -125,7 +125,7 @@ pub fn fit(
         let batches = length_batches(&train_examples, recipe.batch_tokens, recipe.seed + epoch as u64);
         let (mut total, mut words) = (0.0, 0usize);
         for (i, batch) in batches.iter().enumerate() {
-            let refs: Vec<&Example> = batch.iter().map(|&k| &train_examples[k]).collect();
+            let refs: Vec<&ScorerExample> = batch.iter().map(|&k| &train_examples[k]).collect();
             let n: usize = refs.iter().map(|e| e.ids.len() - 1).sum();
             total += trainer.update(&refs)? * n as f64;
             words += n;

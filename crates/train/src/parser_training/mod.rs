@@ -8,4 +8,4 @@ pub mod network;
 pub mod trainer;
 
 pub use network::{BiaffineConfig, BiaffineNetwork, Encoded, TokenBatch};
-pub use trainer::{Example, ParserTrainer, examples, predict};
+pub use trainer::{ParserTrainer, ScorerExample, examples, predict};

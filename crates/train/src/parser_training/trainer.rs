@@ -17,7 +17,7 @@ use cmin_model::error::{CminError, Result};
 
 /// A training sentence: ids with the root first, gold heads and label ids (root: 0).
 #[derive(Clone, Debug)]
-pub struct Example {
+pub struct ScorerExample {
     pub ids: TokenIds,
     pub heads: Vec<usize>,
     pub labels: Vec<usize>,
@@ -30,11 +30,11 @@ pub fn examples(
     lexicon: &Lexicon,
     clusters: &Clusters,
     labels: &[String],
-) -> Vec<Example> {
+) -> Vec<ScorerExample> {
     sentences
         .iter()
         .zip(tags)
-        .map(|(s, t)| Example {
+        .map(|(s, t)| ScorerExample {
             ids: lexicon.token_ids(clusters, &s.forms, t),
             heads: std::iter::once(0).chain(s.heads.iter().copied()).collect(),
             labels: std::iter::once(0)
@@ -50,7 +50,7 @@ fn int_tensor(values: Vec<i64>, shape: [usize; 2], device: &Device) -> Tensor<2,
 
 /// Pads a batch. With `word_dropout`, each word id becomes "unknown" with that probability,
 /// so the model learns to lean on clusters, suffixes and tags for rare words.
-pub fn token_batch(batch: &[&Example], device: &Device, mut word_dropout: Option<(&mut Rng, f64)>) -> TokenBatch {
+pub fn token_batch(batch: &[&ScorerExample], device: &Device, mut word_dropout: Option<(&mut Rng, f64)>) -> TokenBatch {
     let t = batch.iter().map(|e| e.ids.len()).max().unwrap_or(1);
     let b = batch.len();
     let pad = |f: &dyn Fn(&TokenIds) -> &Vec<u32>| -> Vec<i64> {
@@ -80,7 +80,7 @@ pub fn token_batch(batch: &[&Example], device: &Device, mut word_dropout: Option
 }
 
 /// Batches of similar length (at most `max_tokens` tokens each), in a seeded order.
-pub fn length_batches(examples: &[Example], max_tokens: usize, seed: u64) -> Vec<Vec<usize>> {
+pub fn length_batches(examples: &[ScorerExample], max_tokens: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut rng = Rng::new(seed);
     rng.shuffle(&mut order);
@@ -102,9 +102,9 @@ pub fn length_batches(examples: &[Example], max_tokens: usize, seed: u64) -> Vec
 }
 
 /// Mean negative log-likelihood of the gold heads and labels over the batch's words.
-pub fn loss(net: &BiaffineNetwork, batch: &[&Example], tokens: &TokenBatch, device: &Device) -> Tensor<1> {
+pub fn loss(net: &BiaffineNetwork, batch: &[&ScorerExample], tokens: &TokenBatch, device: &Device) -> Tensor<1> {
     let [b, t] = tokens.words.dims();
-    let gold = |f: &dyn Fn(&Example) -> &Vec<usize>| -> Vec<i64> {
+    let gold = |f: &dyn Fn(&ScorerExample) -> &Vec<usize>| -> Vec<i64> {
         batch.iter().flat_map(|e| (0..t).map(move |i| f(e).get(i).copied().unwrap_or(0) as i64)).collect()
     };
     let heads = int_tensor(gold(&|e| &e.heads), [b, t], device);
@@ -121,7 +121,7 @@ pub fn loss(net: &BiaffineNetwork, batch: &[&Example], tokens: &TokenBatch, devi
 }
 
 /// Heads and label ids of each sentence (without the root), decoded with Eisner's algorithm.
-pub fn predict(net: &BiaffineNetwork, batch: &[&Example], device: &Device) -> Vec<(Vec<usize>, Vec<usize>)> {
+pub fn predict(net: &BiaffineNetwork, batch: &[&ScorerExample], device: &Device) -> Vec<(Vec<usize>, Vec<usize>)> {
     let tokens = token_batch(batch, device, None);
     let [b, t] = tokens.words.dims();
     let e = net.encode(&tokens);
@@ -184,7 +184,7 @@ impl ParserTrainer {
     }
 
     /// One update; returns the batch's loss.
-    pub fn update(&mut self, batch: &[&Example]) -> Result<f64> {
+    pub fn update(&mut self, batch: &[&ScorerExample]) -> Result<f64> {
         let tokens = token_batch(batch, &self.device, Some((&mut self.rng, self.word_dropout)));
         let loss = loss(&self.net, batch, &tokens, &self.device);
         let value = loss.clone().into_scalar::<f32>() as f64;
