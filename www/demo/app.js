@@ -199,7 +199,6 @@ async function submit() {
       return;
     }
     const result = state.library ? await cmin.search(text, { topK: 10 }) : await cmin.localize(text, { topK: 5 });
-    state.lastResult = result;
     if (result.parse) drawParseTree($('tree'), result.parse);
     setBadge(state.backendInfo, result.timings);
     showReadAs(result);
@@ -214,6 +213,8 @@ async function submit() {
       describeMatch(result.moments[0]);
     }
     if (result.unknownWords.length) showError(`No vector for: ${result.unknownWords.join(', ')} (read as zeros).`);
+    // Set once everything is drawn (a library's answer may first bring its video on stage).
+    state.lastResult = result;
   } catch (e) {
     showError(e.message);
   }
