@@ -302,6 +302,13 @@ async function modes() {
     await ready();
     await ask(page, 'one', [{ text: 'the red star is pushed by the purple circle', start: 38.5, end: 41.5 }]);
     await shots(page, 'one');
+    // Weights of one's own: their scores are numbers, not the demo model's bands.
+    await page.evaluate(() => { window.__cmin.hasModel = false; });
+    await page.setInputFiles('#weights', path.join(repo, 'www/assets/cmin-world.safetensors'));
+    await page.waitForFunction(() => window.__cmin.hasModel, null, { timeout: 120000 });
+    await ask(page, 'own weights', [{ text: 'the red star is pushed by the purple circle', start: 38.5, end: 41.5 }]);
+    const said = await page.textContent('#match');
+    check(said.includes('not for these weights'), `own weights: no score bands for weights the page did not measure ("${said.slice(0, 80)}")`);
   } finally {
     await browser.close();
   }

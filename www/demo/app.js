@@ -4,7 +4,7 @@
 import { CminWorker, readNpy } from '../../pkg/cmin-client.js';
 import { drawStage } from './stage.js';
 import { drawParseTree } from './parse-tree.js';
-import { clock, drawHeatmap, drawTimeline, meaning, movePlayhead } from './results.js';
+import { clock, drawHeatmap, drawTimeline, meaning, movePlayhead, setCalibrated } from './results.js';
 
 const $ = id => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -53,6 +53,8 @@ async function loadModel(weights, config) {
     $('progress').hidden = true;
   }
   state.hasModel = true;
+  // The score bands were measured for the demo's model only.
+  setCalibrated(weights === undefined);
   setBadge(info);
   if (state.mode !== 'one' || state.world) await start(Number($('seed').value));
 }
@@ -271,7 +273,9 @@ function describeMatch(best) {
   match.className = `match ${cls}`;
   match.textContent = cls === 'weak'
     ? `Nothing matches well: the best answer scores ${best.score.toFixed(2)}, what this model gives sentences about things the video does not hold.`
-    : `Best answer: ${clock(best.start)}–${clock(best.end)}, score ${best.score.toFixed(2)}, a ${label}.`;
+    : cls === 'uncalibrated'
+      ? `Best answer: ${clock(best.start)}–${clock(best.end)}, score ${best.score.toFixed(2)} (what a score means was measured for the demo's model, not for these weights).`
+      : `Best answer: ${clock(best.start)}–${clock(best.end)}, score ${best.score.toFixed(2)}, a ${label}.`;
 }
 
 // What the model read, when it corrected a typo: "read as: the purple circle (purpel -> purple)".

@@ -9,8 +9,16 @@
 export const STRONG = 0.8;
 export const WEAK = 0.4;
 
-/** What a score says, in words. */
+// Other weights than the demo's have bands of their own, unmeasured here: their scores are
+// shown as numbers only.
+let calibrated = true;
+export function setCalibrated(value) {
+  calibrated = value;
+}
+
+/** What a score says, in words (for the demo's model; other weights get the number alone). */
 export function meaning(score) {
+  if (!calibrated) return { label: 'score of your weights', cls: 'uncalibrated' };
   if (score >= STRONG) return { label: 'strong match', cls: 'strong' };
   if (score >= WEAK) return { label: 'possible match', cls: 'possible' };
   return { label: 'weak: probably not in this video', cls: 'weak' };
