@@ -111,16 +111,9 @@ export interface FoundMoment {
   end: number;
   score: number;
 }
-export interface SearchResult {
+export interface SearchResult extends QueryReading {
   /** Best first, across every video. */
   moments: FoundMoment[];
-  words: string[];
-  unknownWords: string[];
-  truncatedFrom: number | null;
-  parse: ParseResult | null;
-  corrections: Correction[];
-  readAs: string | null;
-  timings: { parse: number; inference: number };
 }
 export interface Moment {
   /** Seconds. */
@@ -134,17 +127,8 @@ export interface Correction {
   to: string;
 }
 
-export interface LocalizeResult {
-  /** Best first. */
-  moments: Moment[];
-  /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8); for a
-   *  video read in windows, each clip's row from the window that answers for it. */
-  attention: Float32Array;
-  /** Per clip, the best score of a candidate moment covering it [numClips]: how well the query
-   *  matches each stretch of the video. */
-  relevance: Float32Array;
-  /** The video's clips (`Video.numClips`). */
-  numClips: number;
+/** How the query was read: what `localize` and `search` results both carry. */
+export interface QueryReading {
   /** The words the model read (lower-cased, `. ? , ( )` dropped, truncated to the limit). */
   words: string[];
   /** Words without a vector (read as zeros). */
@@ -159,6 +143,18 @@ export interface LocalizeResult {
   readAs: string | null;
   /** Milliseconds spent parsing the text (or reading the given parse) and running the model. */
   timings: { parse: number; inference: number };
+}
+export interface LocalizeResult extends QueryReading {
+  /** Best first. */
+  moments: Moment[];
+  /** Video-to-query attention, row-major [numClips x words.length] (paper Fig. 8); for a
+   *  video read in windows, each clip's row from the window that answers for it. */
+  attention: Float32Array;
+  /** Per clip, the best score of a candidate moment covering it [numClips]: how well the query
+   *  matches each stretch of the video. */
+  relevance: Float32Array;
+  /** The video's clips (`Video.numClips`). */
+  numClips: number;
   /** With `includeRaw`: score of every proposal [windows x modelClips x anchors] (illegal ones too). */
   scores?: Float32Array;
   /** With `includeRaw`: (start, end) offsets of every proposal [windows x modelClips x anchors x 2]. */

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod dataset_args;
 mod error;
 mod files;
 mod progress;

@@ -233,10 +233,14 @@ impl Localizer {
         let mut packed = Vec::new();
         for part in rows.chunks(rows_within(c.cost().query_bytes)) {
             let b = part.len();
+            let rows: Vec<usize> = part.iter().map(|&(_, w)| w).collect();
             let video = if stacked.batch() == 1 {
                 stacked.expand(b)
+            } else if rows.iter().copied().eq(0..stacked.batch()) {
+                // Every window once, in order (one query on a long video, or a search): as is.
+                stacked.clone()
             } else {
-                stacked.select(&part.iter().map(|&(_, w)| w).collect::<Vec<_>>())
+                stacked.select(&rows)
             };
             // One query against many rows (a long video's windows, a library) is encoded once.
             let out = if queries.len() == 1 && b > 1 {

@@ -63,7 +63,8 @@ pub struct Evaluation<'a> {
     pub speller: Option<&'a Speller>,
     pub features_dir: &'a Path,
     pub options: RankOptions,
-    /// Queries per forward pass.
+    /// Queries per forward pass of [`Evaluation::run`] (a library search runs one query
+    /// against every video at once).
     pub batch: usize,
     /// How a video's length is read (windows at the model's clip length, by default).
     pub scale: TimeScale,

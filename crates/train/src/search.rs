@@ -3,20 +3,15 @@
 //! IoU >= m with the truth.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
 
 use crate::data::{Sample, features};
 use crate::error::Result;
-use crate::evaluate::query_for;
+use crate::evaluate::{Evaluation, query_for};
 use cmin_model::error::CminError;
-use cmin_model::inference::{EncodedVideo, Found, Localizer};
-use cmin_model::ranking::{RankOptions, temporal_iou};
-use cmin_model::windows::TimeScale;
-use cmin_query::embeddings::Embeddings;
-use cmin_query::parsing::ParserModel;
-use cmin_query::spelling::Speller;
+use cmin_model::inference::{EncodedVideo, Found};
+use cmin_model::ranking::temporal_iou;
 
 pub const LIBRARY_RANKS: [usize; 3] = [1, 5, 10];
 pub const LIBRARY_IOUS: [f64; 3] = [0.3, 0.5, 0.7];
@@ -71,18 +66,9 @@ impl LibraryRecall {
     }
 }
 
-pub struct LibrarySearch<'a> {
-    pub localizer: &'a Localizer,
-    pub embeddings: &'a Embeddings,
-    pub parser: Option<&'a ParserModel>,
-    pub speller: Option<&'a Speller>,
-    pub features_dir: &'a Path,
-    pub scale: TimeScale,
-}
-
-impl LibrarySearch<'_> {
+impl Evaluation<'_> {
     /// Encodes every video of `library` (name and duration), once; their names in order.
-    pub fn encode(&self, library: &BTreeMap<String, f64>) -> Result<(Vec<String>, Vec<EncodedVideo>)> {
+    pub fn encode_library(&self, library: &BTreeMap<String, f64>) -> Result<(Vec<String>, Vec<EncodedVideo>)> {
         if library.is_empty() {
             return Err(CminError::Option("the library has no video with a duration".into()).into());
         }
@@ -97,22 +83,20 @@ impl LibrarySearch<'_> {
         Ok((names, videos))
     }
 
-    /// Searches the videos `library` names for each of `queries`' sentences;
-    /// `progress(done, total)` after each.
-    pub fn run(
+    /// Searches the videos `library` names for each of `queries`' sentences (the first
+    /// `options.top_k` answers across them); `progress(done, total)` after each.
+    pub fn search_library(
         &self,
         library: &BTreeMap<String, f64>,
         queries: &[Sample],
-        top_k: usize,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<LibraryRecall> {
-        let (names, videos) = self.encode(library)?;
+        let (names, videos) = self.encode_library(library)?;
         let library: Vec<&EncodedVideo> = videos.iter().collect();
-        let options = RankOptions { top_k, ..RankOptions::default() };
         let mut recall = LibraryRecall::default();
         for (i, s) in queries.iter().enumerate() {
             let (query, _) = query_for(s, self.embeddings, self.parser, self.speller)?;
-            let found = self.localizer.search(&library, &query, options)?;
+            let found = self.localizer.search(&library, &query, self.options)?;
             let own = names
                 .iter()
                 .position(|n| *n == s.video)
