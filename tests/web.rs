@@ -31,7 +31,7 @@ fn fixture() -> Fixture {
     let words = &io["words"];
     let (b, m, dim) = (words.shape[0], words.shape[1], words.shape[2]);
     let tokens: Vec<String> = (0..b).flat_map(|q| (0..m).map(move |i| format!("w{q}_{i}"))).collect();
-    let embeddings = Embeddings::new(tokens, words.values.clone(), dim).unwrap().to_compact(false);
+    let embeddings = Embeddings::new(tokens, words.values.clone(), dim).unwrap().to_safetensors(false);
     Fixture { config: CminConfig::from_reference_meta(META).unwrap(), io, embeddings }
 }
 
@@ -292,7 +292,7 @@ async fn webgpu_queries_grow_neither_the_wasm_heap_nor_gpu_memory() {
     assert_memory_stable("webgpu", 20).await;
 }
 
-const PARSER: &[u8] = include_bytes!("../www/assets/parser-en-ewt.cminparse");
+const PARSER: &[u8] = include_bytes!("../www/assets/parser-en-ewt.safetensors");
 
 fn strings(v: &JsValue) -> Vec<String> {
     Array::from(v).iter().map(|s| s.as_string().unwrap()).collect()

@@ -3,40 +3,36 @@
 use burn::tensor::Device;
 use wasm_bindgen::JsValue;
 
-/// Which backend a caller asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Preference {
-    Auto,
-    WebGpu,
-    Cpu,
-}
+use super::types::{Backend, BackendChoice};
 
-impl Preference {
-    pub fn parse(name: &str) -> Result<Self, String> {
-        match name {
-            "auto" => Ok(Preference::Auto),
-            "webgpu" => Ok(Preference::WebGpu),
-            "cpu" => Ok(Preference::Cpu),
-            other => Err(format!("backend must be 'auto', 'webgpu' or 'cpu', got {other:?}")),
-        }
-    }
-}
-
-/// The device chosen, its name, and why WebGPU was not used (for `auto`).
+/// The device chosen, its backend, and why WebGPU was not used (for `auto`).
 pub struct Chosen {
     pub device: Device,
-    pub name: &'static str,
+    pub backend: Backend,
     pub fallback_reason: Option<String>,
 }
 
-pub async fn choose(preference: Preference) -> Result<Chosen, String> {
-    match preference {
-        Preference::Cpu => Ok(Chosen { device: Device::flex(), name: "cpu", fallback_reason: None }),
-        Preference::WebGpu => Ok(Chosen { device: webgpu::device().await?, name: "webgpu", fallback_reason: None }),
-        Preference::Auto => Ok(match webgpu::device().await {
-            Ok(device) => Chosen { device, name: "webgpu", fallback_reason: None },
-            Err(reason) => Chosen { device: Device::flex(), name: "cpu", fallback_reason: Some(reason) },
+pub async fn choose(choice: BackendChoice) -> Result<Chosen, String> {
+    let cpu = |fallback_reason| Chosen { device: Device::flex(), backend: Backend::Cpu, fallback_reason };
+    match choice {
+        BackendChoice::Cpu => Ok(cpu(None)),
+        BackendChoice::WebGpu => {
+            Ok(Chosen { device: webgpu::device().await?, backend: Backend::WebGpu, fallback_reason: None })
+        }
+        BackendChoice::Auto => Ok(match webgpu::device().await {
+            Ok(device) => Chosen { device, backend: Backend::WebGpu, fallback_reason: None },
+            Err(reason) => cpu(Some(reason)),
         }),
+    }
+}
+
+impl Backend {
+    /// The name `model.backend` gives.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::WebGpu => "webgpu",
+            Backend::Cpu => "cpu",
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Errors as JS `Error`s with a stable `code` beside the message (the codes are listed in the
-//! README and in the `.d.ts`), so an app can branch on what went wrong without parsing text.
+//! Errors as JS `Error`s with a stable `code` beside the message (the codes are
+//! [`CminErrorCode`], listed in the README and the `.d.ts`), so an app can branch on what went
+//! wrong without parsing text.
 
 use std::fmt::Display;
 
@@ -8,22 +9,28 @@ use wasm_bindgen::JsValue;
 
 use cmin_model::error::CminError;
 
+use super::types::{self, CminErrorCode};
+
 /// `new Error(message)` with `name = 'CminError'` and `code`.
-pub(crate) fn coded(code: &str, message: impl Display) -> JsValue {
+pub(crate) fn coded(code: CminErrorCode, message: impl Display) -> JsValue {
     let error = js_sys::Error::new(&message.to_string());
     error.set_name("CminError");
     // Setting a property on a fresh Error cannot fail.
-    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
-    error.into()
+    let code = serde_wasm_bindgen::to_value(&code).unwrap_or(JsValue::UNDEFINED);
+    let _ = Reflect::set(&error, &JsValue::from_str("code"), &code);
+    types::CminError(error.into()).into()
 }
 
 pub(crate) fn cmin_error(e: CminError) -> JsValue {
-    coded(e.code(), &e)
+    coded(CminErrorCode::named(e.code()), &e)
 }
 
 /// For a file's errors: a malformed file is named by which file it was (`bad-weights`...).
-pub(crate) fn file_error(code: &'static str) -> impl Fn(CminError) -> JsValue {
-    move |e| coded(if e.code() == "bad-file" { code } else { e.code() }, &e)
+pub(crate) fn file_error(code: CminErrorCode) -> impl Fn(CminError) -> JsValue {
+    move |e| match CminErrorCode::named(e.code()) {
+        CminErrorCode::BadFile => coded(code, &e),
+        other => coded(other, &e),
+    }
 }
 
 pub(crate) fn option_error(message: impl Into<String>) -> JsValue {
@@ -32,9 +39,9 @@ pub(crate) fn option_error(message: impl Into<String>) -> JsValue {
 
 /// What should not happen (a JS object that cannot be built); kept as an error, not a panic.
 pub(crate) fn internal(e: impl Display) -> JsValue {
-    coded("internal", e)
+    coded(CminErrorCode::Internal, e)
 }
 
 pub(crate) fn aborted() -> JsValue {
-    coded("aborted", "the call was aborted (its AbortSignal fired)")
+    coded(CminErrorCode::Aborted, "the call was aborted (its AbortSignal fired)")
 }

@@ -45,6 +45,7 @@ pub(crate) fn clear_cache(cache_name: &JsValue) -> Promise {
     clear_cache_js(cache_name)
 }
 
+/// What the WebGPU adapter says of itself (an `AdapterReport`); null when it could not be asked.
 pub(crate) async fn describe_adapter() -> JsValue {
     JsFuture::from(describe_adapter_js()).await.unwrap_or(JsValue::NULL)
 }

@@ -9,8 +9,10 @@ mod files;
 mod localize;
 mod model;
 mod parser;
+mod results;
 mod types;
 mod world;
+mod world_types;
 
 pub use model::{Cmin, Video};
 pub use parser::Parser;
@@ -18,10 +20,7 @@ pub use world::World;
 
 use wasm_bindgen::prelude::*;
 
-pub(crate) use args::{
-    aborted, array_items, bytes_of, caught, count_of, field, floats_length, floats_of, localize_options, plain_of, set,
-    text_of, time_scale,
-};
+pub(crate) use args::{array_items, bytes_of, caught, count_of, field, floats_length, floats_of, plain_of, text_of};
 pub(crate) use errors::{cmin_error, coded, file_error, internal, option_error};
 
 unsafe extern "C" {

@@ -4,7 +4,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
 use cmin_model::config::CminConfig;
@@ -17,13 +16,15 @@ use cmin_query::embeddings::Embeddings;
 use cmin_query::spelling::Speller;
 
 use super::localize::{localize, search};
+use super::results::to_js;
+use super::types::{Backend, CminErrorCode, DeviceReport, LoadOptions, LoadProgress, VideoOptions};
 use super::{
-    aborted, backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_length, floats_of,
-    internal, option_error, plain_of, run_static_constructors, set, text_of,
+    backend, bytes_of, cmin_error, coded, count_of, field, file_error, files, floats_length, floats_of, internal,
+    option_error, plain_of, run_static_constructors, text_of,
 };
 
 pub(super) const NO_PARSER: &str =
-    "no parser loaded: pass `parser` (the .cminparse file) to Cmin.load, or parse with Parser";
+    "no parser loaded: pass `parser` (the parser-en-ewt.safetensors file) to Cmin.load, or parse with Parser";
 
 /// Videos encoded by one model, by id. A `Video` handle names its entry, so `localize` can
 /// refuse a freed or foreign handle itself: wasm-bindgen's own check of a freed handle throws
@@ -40,12 +41,12 @@ pub(super) struct Inner {
     videos: Videos,
     pub(super) localizer: Localizer,
     pub(super) embeddings: Embeddings,
-    backend: &'static str,
+    backend: Backend,
     fallback_reason: Option<String>,
     pub(super) parser: Option<Rc<cmin_query::parsing::ParserModel>>,
     /// The typo corrector's index over the word vectors' vocabulary, built on first need.
     pub(super) speller: std::cell::OnceCell<Speller>,
-    /// The WebGPU adapter's description, or null on the CPU.
+    /// The WebGPU adapter's description (an `AdapterReport`), or null on the CPU.
     adapter: JsValue,
 }
 
@@ -131,7 +132,7 @@ impl Cmin {
     /// `'webgpu'` or `'cpu'`: the backend actually in use.
     #[wasm_bindgen(getter)]
     pub fn backend(&self) -> String {
-        self.inner.backend.to_string()
+        self.inner.backend.name().to_string()
     }
 
     /// Why `auto` fell back to the CPU, if it did.
@@ -143,15 +144,11 @@ impl Cmin {
     /// The backend, and for WebGPU what the adapter says of itself.
     #[wasm_bindgen(getter, js_name = device, unchecked_return_type = "DeviceReport")]
     pub fn device_report(&self) -> Result<JsValue, JsValue> {
-        let out = Object::new();
-        set(&out, "backend", JsValue::from_str(self.inner.backend))?;
-        set(
-            &out,
-            "fallbackReason",
-            self.inner.fallback_reason.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL),
-        )?;
-        set(&out, "adapter", self.inner.adapter.clone())?;
-        Ok(out.into())
+        to_js(&DeviceReport {
+            backend: self.inner.backend,
+            fallback_reason: self.inner.fallback_reason.clone(),
+            adapter: self.inner.adapter.clone(),
+        })
     }
 
     /// The model's config (snake_case fields).
@@ -174,7 +171,7 @@ impl Cmin {
         #[wasm_bindgen(unchecked_optional_param_type = "VideoOptions")] options: Option<JsValue>,
     ) -> Result<Video, JsValue> {
         let duration = duration_seconds.as_f64().ok_or_else(|| option_error("durationSeconds must be a number"))?;
-        let scale = super::time_scale(&options.unwrap_or(JsValue::UNDEFINED))?;
+        let scale = VideoOptions::read(&options.unwrap_or(JsValue::UNDEFINED))?.time_scale();
         let (num_clips, feature_dim) = (count_of(&num_clips, "numClips")?, count_of(&feature_dim, "featureDim")?);
         // The shape and size are checked before a single value is copied in.
         let length = floats_length(&features, "features")?;
@@ -185,7 +182,7 @@ impl Cmin {
     }
 
     /// Parses text with the parser given to `load` (an error if none was).
-    #[wasm_bindgen(js_name = parse, unchecked_return_type = "ParseResult")]
+    #[wasm_bindgen(js_name = parse, unchecked_return_type = "Analysis")]
     pub fn parse_js(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
         self.parse(&text_of(&text)?)
     }
@@ -196,7 +193,7 @@ impl Cmin {
     pub fn localize(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Video")] video: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ParsedQuery | ParseResult | string")] query: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DependencyParse | Analysis | string")] query: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "LocalizeOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
         let options = options.unwrap_or(JsValue::UNDEFINED);
@@ -211,7 +208,7 @@ impl Cmin {
     pub fn search(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Video[]")] videos: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "ParsedQuery | ParseResult | string")] query: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "DependencyParse | Analysis | string")] query: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "SearchOptions")] options: Option<JsValue>,
     ) -> js_sys::Promise {
         let options = options.unwrap_or(JsValue::UNDEFINED);
@@ -226,46 +223,39 @@ impl Cmin {
 impl Cmin {
     pub async fn load_async(options: JsValue) -> Result<Cmin, JsValue> {
         run_static_constructors();
-        let options = if options.is_undefined() || options.is_null() { Object::new().into() } else { options };
-        if !options.is_object() {
-            return Err(option_error(
-                "Cmin.load takes an options object { weights?, embeddings?, parser?, config?, backend?, onProgress?, signal? } or nothing",
-            ));
-        }
-        let config_value = field(&options, "config")?;
-        let config: Option<CminConfig> = if config_value.is_undefined() || config_value.is_null() {
-            None
-        } else {
-            Some(
-                serde_wasm_bindgen::from_value(plain_of(&config_value, "config")?)
+        let options = LoadOptions::read(&options)?;
+        let config: Option<CminConfig> = match &options.config {
+            None => None,
+            Some(value) => Some(
+                serde_wasm_bindgen::from_value(plain_of(value, "config")?)
                     .map_err(|e| cmin_error(CminError::Config(e.to_string())))?,
-            )
+            ),
         };
-        let backend_value = field(&options, "backend")?;
-        let on_progress = field(&options, "onProgress")?;
-        let preference = match backend_value.as_string() {
-            None if backend_value.is_undefined() => backend::Preference::Auto,
-            None => return Err(option_error("backend must be a string")),
-            Some(name) => backend::Preference::parse(&name).map_err(option_error)?,
-        };
-        let fetched = files::fetch_files(&options).await?;
+        let preference = options.backend.unwrap_or(super::types::BackendChoice::Auto);
+        let fetched = files::fetch_files(&options.files_request()?).await?;
         let weight_bytes = bytes_of(&field(&fetched, "weights")?, "weights")?;
         let embeddings = Embeddings::from_bytes(&bytes_of(&field(&fetched, "embeddings")?, "embeddings")?)
-            .map_err(file_error("bad-embeddings"))?;
+            .map_err(file_error(CminErrorCode::BadEmbeddings))?;
         let parser_value = field(&fetched, "parser")?;
         let parser = if parser_value.is_null() {
             None
         } else {
             let bytes = bytes_of(&parser_value, "parser")?;
-            Some(Rc::new(cmin_query::parsing::ParserModel::from_bytes(&bytes).map_err(|e| coded("bad-parser", e))?))
+            Some(Rc::new(
+                cmin_query::parsing::ParserModel::from_bytes(&bytes)
+                    .map_err(|e| coded(CminErrorCode::BadParser, e))?,
+            ))
         };
-        let chosen = backend::choose(preference).await.map_err(|e| coded("webgpu-unavailable", e))?;
-        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(file_error("bad-weights"))?;
+        let chosen = backend::choose(preference).await.map_err(|e| coded(CminErrorCode::WebGpuUnavailable, e))?;
+        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(file_error(CminErrorCode::BadWeights))?;
         if model.config().word_dim != embeddings.dim() {
             return Err(cmin_error(CminError::WordDim { got: embeddings.dim(), expected: model.config().word_dim }));
         }
-        let adapter = if chosen.name == "webgpu" { files::describe_adapter().await } else { JsValue::NULL };
-        if aborted(&options)? {
+        let adapter = match chosen.backend {
+            Backend::WebGpu => files::describe_adapter().await,
+            Backend::Cpu => JsValue::NULL,
+        };
+        if options.aborted()? {
             return Err(super::errors::aborted());
         }
         files::keep_fetched(&fetched).await;
@@ -274,17 +264,16 @@ impl Cmin {
                 videos: Rc::default(),
                 localizer: Localizer::new(model, chosen.device),
                 embeddings,
-                backend: chosen.name,
+                backend: chosen.backend,
                 fallback_reason: chosen.fallback_reason,
                 parser,
                 speller: std::cell::OnceCell::new(),
                 adapter,
             }),
         };
-        let ready = Object::new();
-        set(&ready, "status", JsValue::from_str("ready"))?;
-        set(&ready, "backend", JsValue::from_str(cmin.inner.backend))?;
-        files::report_progress(&on_progress, &ready.into());
+        if let Some(on_progress) = &options.on_progress {
+            files::report_progress(on_progress, &to_js(&LoadProgress::Ready { backend: cmin.inner.backend })?);
+        }
         Ok(cmin)
     }
 
@@ -318,7 +307,7 @@ impl Cmin {
     }
 
     pub fn parse(&self, text: &str) -> Result<JsValue, JsValue> {
-        let parser = self.inner.parser.as_ref().ok_or_else(|| coded("no-parser", NO_PARSER))?;
+        let parser = self.inner.parser.as_ref().ok_or_else(|| coded(CminErrorCode::NoParser, NO_PARSER))?;
         super::parser::analysis_to_js(parser, text)
     }
 
@@ -336,7 +325,7 @@ impl Cmin {
 fn video_of(inner: &Inner, id: u32) -> Result<EncodedVideo, JsValue> {
     inner.videos.borrow().get(&id).cloned().ok_or_else(|| {
         coded(
-            "video-mismatch",
+            CminErrorCode::VideoMismatch,
             "this Video was encoded by another model: encode it again with this model's encodeVideo",
         )
     })
@@ -352,7 +341,7 @@ fn video_of_js(inner: &Inner, video: &JsValue) -> Result<EncodedVideo, JsValue> 
     // consumer check (`freed`) fail.
     match field(video, "__wbg_ptr")?.as_f64() {
         None => return Err(option_error("video must be a Video from encodeVideo")),
-        Some(0.0) => return Err(coded("video-freed", "this Video was freed: encode the video again")),
+        Some(0.0) => return Err(coded(CminErrorCode::VideoFreed, "this Video was freed: encode the video again")),
         Some(_) => {}
     }
     let id = field(video, "id")?.as_f64().ok_or_else(|| option_error("video must be a Video from encodeVideo"))?;

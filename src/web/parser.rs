@@ -2,29 +2,12 @@
 
 use std::rc::Rc;
 
-use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::{bytes_of, coded, internal, set};
-use cmin_query::parsing::{Analysis, ParserModel};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
-/** `parser.parse(text)`: usable as the `query` argument of `Cmin.localize`. */
-export interface ParseResult {
-  tokens: string[];
-  /** Universal POS tags. */
-  upos: string[];
-  /** 0 for a sentence root, else the 1-based index of the token's head. */
-  heads: number[];
-  /** UD v2 relations (CMIN maps them to its v1 ids). */
-  deprels: string[];
-  /** [start, end) of each token in the input, in UTF-16 code units (`text.slice(start, end)`). */
-  offsets: [number, number][];
-  /** [start, end) token ranges of the sentences; each sentence is one tree. */
-  sentences: [number, number][];
-}
-"#;
+use super::results::{Analysis, to_js};
+use super::types::CminErrorCode;
+use super::{bytes_of, coded};
+use cmin_query::parsing::ParserModel;
 
 /// The English tokenizer, tagger and dependency parser. Create with `Parser.load(bytes)`.
 #[wasm_bindgen]
@@ -34,19 +17,19 @@ pub struct Parser {
 
 #[wasm_bindgen]
 impl Parser {
-    /// Reads a parser model file (`parser-en-ewt.cminparse`); a damaged file is an error.
+    /// Reads a parser model file (`parser-en-ewt.safetensors`); a damaged file is an error.
     pub fn load(
         #[wasm_bindgen(unchecked_param_type = "ArrayBuffer | Uint8Array")] bytes: JsValue,
     ) -> Result<Parser, JsValue> {
         super::run_static_constructors();
         let bytes = bytes_of(&bytes, "parser model")?;
-        let model = ParserModel::from_bytes(&bytes).map_err(|e| coded("bad-parser", e))?;
+        let model = ParserModel::from_bytes(&bytes).map_err(|e| coded(CminErrorCode::BadParser, e))?;
         Ok(Parser { model: Rc::new(model) })
     }
 
     /// Tokenises, tags and parses English text. Never throws on any string: empty text gives
     /// empty lists.
-    #[wasm_bindgen(js_name = parse, unchecked_return_type = "ParseResult")]
+    #[wasm_bindgen(js_name = parse, unchecked_return_type = "Analysis")]
     pub fn parse_js(&self, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsValue> {
         self.parse(&super::text_of(&text)?)
     }
@@ -59,22 +42,20 @@ impl Parser {
 }
 
 pub(crate) fn analysis_to_js(model: &ParserModel, text: &str) -> Result<JsValue, JsValue> {
-    analysis_js(&model.analyze(text), text)
+    to_js(&analysis_js(&model.analyze(text), text))
 }
 
-/// A `ParseResult` for JavaScript from the analysis of `text`.
-pub(crate) fn analysis_js(a: &Analysis, text: &str) -> Result<JsValue, JsValue> {
+/// The parser's analysis of `text` as JavaScript sees it: offsets in UTF-16 code units.
+pub(crate) fn analysis_js(a: &cmin_query::parsing::Analysis, text: &str) -> Analysis {
     let utf16 = utf16_offsets(text);
-    let out = Object::new();
-    let strings = |v: &[String]| serde_wasm_bindgen::to_value(v).map_err(internal);
-    set(&out, "tokens", strings(&a.tokens)?)?;
-    set(&out, "upos", strings(&a.upos)?)?;
-    set(&out, "heads", serde_wasm_bindgen::to_value(&a.heads).map_err(internal)?)?;
-    set(&out, "deprels", strings(&a.deprels)?)?;
-    let offsets: Vec<[usize; 2]> = a.offsets.iter().map(|&[s, e]| [utf16[s], utf16[e]]).collect();
-    set(&out, "offsets", serde_wasm_bindgen::to_value(&offsets).map_err(internal)?)?;
-    set(&out, "sentences", serde_wasm_bindgen::to_value(&a.sentences).map_err(internal)?)?;
-    Ok(out.into())
+    Analysis {
+        tokens: a.tokens.clone(),
+        upos: a.upos.clone(),
+        heads: a.heads.clone(),
+        deprels: a.deprels.clone(),
+        offsets: a.offsets.iter().map(|&[s, e]| [utf16[s], utf16[e]]).collect(),
+        sentences: a.sentences.clone(),
+    }
 }
 
 /// UTF-16 position of every byte offset of `text` (char boundaries and the end).

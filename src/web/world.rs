@@ -2,61 +2,13 @@
 //! (what the model sees), its actors, events and queries with their answers, and each
 //! actor's pose at every step (what the demo draws).
 
-use js_sys::{Array, Float32Array, Object};
+use js_sys::Float32Array;
 use wasm_bindgen::prelude::*;
 
-use super::{option_error, set};
+use super::option_error;
+use super::results::to_js;
+use super::world_types::{WorldActor, WorldEvent, WorldPose, WorldQuery};
 use cmin_world::{Pool, WorldConfig, WorldVideo, generate, long_video};
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
-export interface WorldActor {
-  /** How queries name it: "the red circle", or "the big red circle" when a twin differs only in size. */
-  name: string;
-  shape: "circle" | "square" | "triangle" | "star";
-  colour: "red" | "green" | "blue" | "yellow" | "purple";
-  size: "small" | "big";
-}
-export interface WorldEvent {
-  /** Base form: "jump", "spin", "grow", "shrink", "flash", "move left", "move right", "push", "follow". */
-  action: string;
-  /** Index into `actors()`. */
-  agent: number;
-  /** Index into `actors()` for "push" and "follow", else null. */
-  patient: number | null;
-  /** Seconds. */
-  start: number;
-  end: number;
-}
-export interface WorldQuery {
-  /** The generator's own wording ("the red star is pushed by the purple circle"). */
-  text: string;
-  /** The same query in words people use: synonyms, another tense, a question or a command
-   *  ("when does the crimson star get shoved by the violet ball?"); never a held-out word. */
-  wording: string;
-  /** The construction: "Intransitive", "Transitive", "Passive", "ObjectRelative", "SubjectRelative", "Before", "After", "Coordination". */
-  kind: string;
-  /** The one moment it describes, in seconds. */
-  start: number;
-  end: number;
-  /** The video holds a distractor with the same words in other roles. */
-  roleSensitive: boolean;
-}
-export interface WorldPose {
-  /** Position on the unit stage (x right, y up). */
-  x: number;
-  y: number;
-  scale: number;
-  /** Radians. */
-  rotation: number;
-  /** 1 normally, up to 2 while flashing. */
-  brightness: number;
-  /** The action under way, or null. */
-  action: string | null;
-  /** On stage: in a long video, only the cast of the scene under way is. */
-  visible: boolean;
-}
-"#;
 
 /// One video of the synthetic world. Create with `World.generate(seed)`.
 #[wasm_bindgen]
@@ -120,48 +72,46 @@ impl World {
 
     #[wasm_bindgen(unchecked_return_type = "WorldActor[]")]
     pub fn actors(&self) -> Result<JsValue, JsValue> {
-        let out = Array::new();
-        for (i, a) in self.video.actors.iter().enumerate() {
-            let o = Object::new();
-            set(&o, "name", self.video.name(i).into())?;
-            set(&o, "shape", a.shape.word().into())?;
-            set(&o, "colour", a.colour.word().into())?;
-            set(&o, "size", a.size.word().into())?;
-            out.push(&o);
-        }
-        Ok(out.into())
+        let actors: Vec<WorldActor> = (self.video.actors.iter().enumerate())
+            .map(|(i, a)| WorldActor {
+                name: self.video.name(i),
+                shape: a.shape.into(),
+                colour: a.colour.into(),
+                size: a.size.into(),
+            })
+            .collect();
+        to_js(&actors)
     }
 
     #[wasm_bindgen(unchecked_return_type = "WorldEvent[]")]
     pub fn events(&self) -> Result<JsValue, JsValue> {
-        let seconds = |step: usize| (step as f64 * self.video.step_seconds).into();
-        let out = Array::new();
-        for e in &self.video.events {
-            let o = Object::new();
-            set(&o, "action", e.action.plural().into())?;
-            set(&o, "agent", e.agent.into())?;
-            set(&o, "patient", e.patient.map_or(JsValue::NULL, |p| p.into()))?;
-            set(&o, "start", seconds(e.start))?;
-            set(&o, "end", seconds(e.end))?;
-            out.push(&o);
-        }
-        Ok(out.into())
+        let seconds = |step: usize| step as f64 * self.video.step_seconds;
+        let events: Vec<WorldEvent> = (self.video.events.iter())
+            .map(|e| WorldEvent {
+                action: e.action.into(),
+                agent: e.agent,
+                patient: e.patient,
+                start: seconds(e.start),
+                end: seconds(e.end),
+            })
+            .collect();
+        to_js(&events)
     }
 
     #[wasm_bindgen(unchecked_return_type = "WorldQuery[]")]
     pub fn queries(&self) -> Result<JsValue, JsValue> {
-        let out = Array::new();
-        for (q, (worded, _)) in self.video.queries.iter().zip(self.video.worded_queries(Pool::Training)) {
-            let o = Object::new();
-            set(&o, "text", q.text.as_str().into())?;
-            set(&o, "wording", worded.text.as_str().into())?;
-            set(&o, "kind", format!("{:?}", q.kind).into())?;
-            set(&o, "start", q.start.into())?;
-            set(&o, "end", q.end.into())?;
-            set(&o, "roleSensitive", q.role_sensitive.into())?;
-            out.push(&o);
-        }
-        Ok(out.into())
+        let worded = self.video.worded_queries(Pool::Training);
+        let queries: Vec<WorldQuery> = (self.video.queries.iter().zip(worded))
+            .map(|(q, (worded, _))| WorldQuery {
+                text: q.text.clone(),
+                wording: worded.text,
+                kind: q.kind.into(),
+                start: q.start,
+                end: q.end,
+                role_sensitive: q.role_sensitive,
+            })
+            .collect();
+        to_js(&queries)
     }
 
     /// Every actor's pose at `step` (0 to `steps - 1`); an error outside that range.
@@ -198,18 +148,17 @@ impl World {
         if step >= self.video.steps() {
             return Err(option_error(format!("step {step} is outside 0..{}", self.video.steps())));
         }
-        let out = Array::new();
-        for p in self.video.poses(step) {
-            let o = Object::new();
-            set(&o, "x", p.x.into())?;
-            set(&o, "y", p.y.into())?;
-            set(&o, "scale", p.scale.into())?;
-            set(&o, "rotation", p.rotation.into())?;
-            set(&o, "brightness", p.brightness.into())?;
-            set(&o, "action", p.action.map_or(JsValue::NULL, |a| a.plural().into()))?;
-            set(&o, "visible", p.visible.into())?;
-            out.push(&o);
-        }
-        Ok(out.into())
+        let poses: Vec<WorldPose> = (self.video.poses(step).into_iter())
+            .map(|p| WorldPose {
+                x: p.x,
+                y: p.y,
+                scale: p.scale,
+                rotation: p.rotation,
+                brightness: p.brightness,
+                action: p.action.map(Into::into),
+                visible: p.visible,
+            })
+            .collect();
+        to_js(&poses)
     }
 }

@@ -3,7 +3,7 @@
 // what the code below needs. Never run.
 import init, { Cmin, Parser, World, build } from 'cmin-wasm';
 import type {
-  Build, CminError, CminErrorCode, Correction, FoundMoment, LoadProgress, LocalizeResult, Moment, ParseResult, SearchResult,
+  Build, CminError, CminErrorCode, Correction, FoundMoment, LoadProgress, LocalizeResult, Moment, Analysis, SearchResult,
   VideoOptions,
 } from 'cmin-wasm';
 import { CminWorker, readNpy } from 'cmin-wasm/cmin-client.js';
@@ -23,7 +23,7 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   const controller = new AbortController();
   const model = await Cmin.load({
     weights: { url: '/model.safetensors', integrity: 'sha256-AAAA' },
-    embeddings: new URL('/words.cminemb', location.href),
+    embeddings: new URL('/words.safetensors', location.href),
     parser: null,
     config: { num_clips: 64 },
     backend: 'auto',
@@ -59,7 +59,7 @@ export async function everything(features: Float32Array, npy: ArrayBuffer): Prom
   const readAs: string | null = result.readAs;
   console.log(corrections.map(c => `${c.from} -> ${c.to}`), readAs);
   await defaults.localize(video, 'the purpel circle jumps', { correctTypos: false });
-  const parse: ParseResult = defaults.parse('He took out a glass.');
+  const parse: Analysis = defaults.parse('He took out a glass.');
   await defaults.localize(video, parse, { nmsThreshold: 0.5, includeRaw: true });
   await defaults.localize(video, { tokens: ['go'], heads: [0], deprels: ['root'] });
   const whole: VideoOptions = { timeScale: 'whole' };

@@ -122,7 +122,7 @@ async function fuzz({ backend, calls, seed, trace }) {
 
   // The real files, to damage.
   const [weights, embeddings, parserBytes] = await Promise.all(['/pkg/assets/cmin-world.safetensors',
-    '/pkg/assets/glove-6b-50d-30k.cminemb', '/pkg/assets/parser-en-ewt.cminparse'].map(u => fetch(u).then(r => r.arrayBuffer())));
+    '/pkg/assets/glove-6b-50d-30k.safetensors', '/pkg/assets/parser-en-ewt.safetensors'].map(u => fetch(u).then(r => r.arrayBuffer())));
   const model = await Cmin.load({ weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false });
   const world = World.generate(11);
   const features = world.features();

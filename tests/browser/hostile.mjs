@@ -76,7 +76,7 @@ async function hostileCase({ build, name, repeats }) {
   await pkg.default({ backend: build });
   const { Cmin, Parser, World } = pkg;
   const [weights, embeddings, parserBytes] = await Promise.all(['/pkg/assets/cmin-world.safetensors',
-    '/pkg/assets/glove-6b-50d-30k.cminemb', '/pkg/assets/parser-en-ewt.cminparse'].map(u => fetch(u).then(r => r.arrayBuffer())));
+    '/pkg/assets/glove-6b-50d-30k.safetensors', '/pkg/assets/parser-en-ewt.safetensors'].map(u => fetch(u).then(r => r.arrayBuffer())));
   const load = extra => Cmin.load({ weights, embeddings, parser: parserBytes, backend: 'cpu', cache: false, ...extra });
   const model = name === null ? null : await load();
   const world = World.generate(11);

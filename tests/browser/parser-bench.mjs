@@ -20,7 +20,7 @@ const page = `<!doctype html><script type="module">
 import init, { Parser } from '/pkg/cmin.js';
 try {
   await init();
-  const bytes = await fetch('/www/assets/parser-en-ewt.cminparse').then(r => r.arrayBuffer());
+  const bytes = await fetch('/www/assets/parser-en-ewt.safetensors').then(r => r.arrayBuffer());
   const t0 = performance.now();
   const parser = Parser.load(bytes);
   const loadMs = performance.now() - t0;

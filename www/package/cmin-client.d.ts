@@ -1,6 +1,6 @@
 // Types of cmin-client.js (the page side of the package's worker).
 import type {
-  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, ParseResult, SearchOptions, SearchResult,
+  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, Analysis, SearchOptions, SearchResult,
   WorldActor, WorldEvent, WorldPose, WorldQuery,
 } from './cmin.js';
 
@@ -63,7 +63,7 @@ export class CminWorker {
   /** The library's best moments (`topK` default 10); `video` indexes the library. */
   search(text: string, options?: SearchOptions): Promise<SearchResult>;
   video(video: { features: Float32Array; numClips: number; featureDim: number; duration: number }): Promise<VideoInfo>;
-  parse(text: string): Promise<ParseResult>;
+  parse(text: string): Promise<Analysis>;
   /** `Cmin.localize`'s options (topK, nmsThreshold, includeRaw, correctTypos, signal). */
   localize(text: string, options?: LocalizeOptions): Promise<WorkerLocalizeResult>;
   terminate(): void;

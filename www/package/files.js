@@ -12,8 +12,8 @@
 const PACKAGE_ROOT = new URL('../../../../', import.meta.url);
 const DEFAULT_FILES = {
   weights: 'assets/cmin-world.safetensors',
-  embeddings: 'assets/glove-6b-50d-30k.cminemb',
-  parser: 'assets/parser-en-ewt.cminparse',
+  embeddings: 'assets/glove-6b-50d-30k.safetensors',
+  parser: 'assets/parser-en-ewt.safetensors',
 };
 const DEFAULT_CACHE = 'cmin-wasm';
 // The largest file, set by the module (its MAX_FILE_BYTES) on each load.

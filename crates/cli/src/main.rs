@@ -11,7 +11,7 @@ mod files;
 mod progress;
 mod query_inputs;
 
-use commands::{check_parity, eval, parser, search, train, world};
+use commands::{check_parity, eval, parser, search, train, upgrade_weights, world};
 
 #[derive(Parser)]
 #[command(name = "cmin", version, about = "CMIN moment retrieval: parity checks, query parser, inference tools")]
@@ -35,6 +35,8 @@ enum Command {
     Train(train::TrainArgs),
     /// Write a synthetic-world dataset (features, 2D-TAN annotations, query metadata).
     World(world::WorldArgs),
+    /// Rewrite a weight file of cmin-wasm 0.1 in this version's format (tensors unchanged).
+    UpgradeWeights(upgrade_weights::UpgradeWeightsArgs),
     /// The query parser: train, eval, agreement, parse.
     #[command(subcommand)]
     Parser(parser::ParserCommand),
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Search(args) => search::run(args),
         Command::World(args) => world::run(args),
         Command::Train(args) => train::run(args),
+        Command::UpgradeWeights(args) => upgrade_weights::run(args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

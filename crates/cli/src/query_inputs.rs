@@ -13,8 +13,8 @@ use cmin_query::parsing::{DEFAULT_PARSER, ParserModel};
 
 #[derive(clap::Args)]
 pub struct QueryInputs {
-    /// Word vectors (our compact file or GloVe text) of the model's width.
-    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
+    /// Word vectors (our safetensors file or GloVe text) of the model's width.
+    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.safetensors")]
     embeddings: PathBuf,
     /// Parser model for queries without a stored parse.
     #[arg(long, default_value = DEFAULT_PARSER)]

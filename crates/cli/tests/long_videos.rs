@@ -29,8 +29,8 @@ fn world() -> World {
     assert_eq!(model.config().clip_seconds, Some(1.0), "the shipped model records its clip length");
     World {
         localizer: Localizer::new(model, device),
-        embeddings: Embeddings::from_bytes(&read("glove-6b-50d-30k.cminemb")).unwrap(),
-        parser: ParserModel::from_bytes(&read("parser-en-ewt.cminparse")).unwrap(),
+        embeddings: Embeddings::from_bytes(&read("glove-6b-50d-30k.safetensors")).unwrap(),
+        parser: ParserModel::from_bytes(&read("parser-en-ewt.safetensors")).unwrap(),
     }
 }
 

@@ -29,7 +29,7 @@ fn cli_parse_eval_and_errors() {
         assert!(text.contains("UPOS") && text.contains("UAS") && text.contains("LAS"), "{text}");
     }
 
-    let bad = std::env::temp_dir().join("cmin-bad-parser.cminparse");
+    let bad = std::env::temp_dir().join("cmin-bad-parser.safetensors");
     std::fs::write(&bad, b"CMINPRS1\x05\x00\x00\x00{}").unwrap();
     let (code, text) = cmin(&["parser", "parse", "--model", bad.to_str().unwrap(), "hi"]);
     assert_eq!(code, 2, "{text}");

@@ -126,7 +126,7 @@ fn typos_are_corrected_before_parsing() {
     use cmin_query::parsing::read_text;
     use cmin_query::spelling::Speller;
     let parser = parser();
-    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
+    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.safetensors")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let speller = Speller::new(&embeddings);
     let read =
@@ -154,7 +154,7 @@ fn long_texts_are_cut_before_parsing_and_refused_above_the_limit() {
     use cmin_model::limits::MAX_TEXT_UNITS;
     use cmin_query::parsing::read_text;
     let parser = parser();
-    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
+    let bytes = std::fs::read(common::repo_root().join("www/assets/glove-6b-50d-30k.safetensors")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let text = "the red circle jumps, ".repeat(4_000);
     let read = read_text(&parser, &embeddings, &text, 20, || None).unwrap();

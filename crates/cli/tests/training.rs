@@ -39,7 +39,7 @@ fn the_cosine_schedule_ends_at_its_floor() {
 fn two_epochs_on_a_tiny_world_lower_the_loss() {
     let root = &common::repo_root();
     let embeddings =
-        Embeddings::from_bytes(&std::fs::read(root.join("www/assets/glove-6b-50d-30k.cminemb")).unwrap()).unwrap();
+        Embeddings::from_bytes(&std::fs::read(root.join("www/assets/glove-6b-50d-30k.safetensors")).unwrap()).unwrap();
     let parser = ParserModel::from_bytes(&std::fs::read(root.join(DEFAULT_PARSER)).unwrap()).unwrap();
     let world = WorldConfig { feature_dim: 32, ..WorldConfig::default() };
     let config = CminConfig {

@@ -11,7 +11,7 @@ use cmin_world::{Pool, WorldConfig, generate};
 #[test]
 fn every_query_word_has_a_packaged_vector() {
     let root = &common::repo_root();
-    let bytes = std::fs::read(root.join("www/assets/glove-6b-50d-30k.cminemb")).unwrap();
+    let bytes = std::fs::read(root.join("www/assets/glove-6b-50d-30k.safetensors")).unwrap();
     let embeddings = Embeddings::from_bytes(&bytes).unwrap();
     let mut words = std::collections::BTreeSet::new();
     for seed in 0..300 {

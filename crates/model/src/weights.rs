@@ -22,6 +22,11 @@ const LOAD_RENAMES: [(&str, &str); 2] =
 const SAVE_RENAMES: [(&str, &str); 2] =
     [(r"^stages\.0\.(v2s|cross_gate|fusion|rnn)\.", "${1}."), (r"^head\.(fc_score|fc_reg)\.", "${1}.")];
 
+/// Metadata key and value of the version of our file format. A file with our config and
+/// another version (or none: files of cmin-wasm before 0.2) is refused with what to do.
+pub const FORMAT_VERSION_METADATA_KEY: &str = "cmin_format_version";
+pub const FORMAT_VERSION: &str = "1";
+
 /// Reference name of a model path, for error messages.
 pub fn reference_name(path: &str) -> String {
     SAVE_RENAMES.iter().fold(path.to_string(), |p, (from, to)| {
@@ -33,16 +38,27 @@ fn remapper(pairs: &[(&str, &str)]) -> KeyRemapper {
     KeyRemapper::from_patterns(pairs.to_vec()).expect("static patterns")
 }
 
-/// The config stored in a file we wrote, if any.
+/// The config stored in a file we wrote, if any; a file of ours in another format version is
+/// an error.
 pub fn read_config(bytes: &[u8]) -> Result<Option<CminConfig>> {
     let (_, metadata) =
         safetensors::SafeTensors::read_metadata(bytes).map_err(|e| CminError::malformed("safetensors weights", e))?;
-    match metadata.metadata().as_ref().and_then(|m| m.get(CONFIG_METADATA_KEY)) {
-        None => Ok(None),
-        Some(json) => {
-            serde_json::from_str(json).map(Some).map_err(|e| CminError::malformed("config in weights metadata", e))
+    let stored = metadata.metadata().as_ref();
+    let Some(json) = stored.and_then(|m| m.get(CONFIG_METADATA_KEY)) else { return Ok(None) };
+    match stored.and_then(|m| m.get(FORMAT_VERSION_METADATA_KEY)).map(String::as_str) {
+        Some(FORMAT_VERSION) => {}
+        version => {
+            return Err(CminError::malformed(
+                "safetensors weights",
+                format!(
+                    "written in cmin's weight format {}; this version reads format {FORMAT_VERSION}: \
+                     save them again with this version (`cmin upgrade-weights FILE`)",
+                    version.map_or("from before 0.2 (no cmin_format_version)".to_string(), |v| format!("{v:?}"))
+                ),
+            ));
         }
     }
+    serde_json::from_str(json).map(Some).map_err(|e| CminError::malformed("config in weights metadata", e))
 }
 
 /// FNV-1a over the config JSON as stored and the sorted tensor names and shapes.
@@ -170,6 +186,24 @@ pub fn load(bytes: &[u8], config: Option<&CminConfig>, device: &Device) -> Resul
     Ok(model)
 }
 
+/// A file of ours from before format versions (cmin-wasm 0.1) in the current format: the same
+/// tensors and metadata, with the format version added. The config's fingerprint must hold.
+pub fn upgrade(bytes: &[u8]) -> Result<Vec<u8>> {
+    let bad = |e: &dyn std::fmt::Display| CminError::malformed("safetensors weights", e);
+    let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(&e))?;
+    let mut stored = metadata.metadata().clone().unwrap_or_default();
+    if !stored.contains_key(CONFIG_METADATA_KEY) {
+        return Err(bad(&"no cmin_config: a reference state dict needs no upgrade (load it with its config)"));
+    }
+    if let Some(version) = stored.get(FORMAT_VERSION_METADATA_KEY) {
+        return Err(bad(&format!("already in cmin's weight format {version:?}")));
+    }
+    check_fingerprint(bytes)?;
+    stored.insert(FORMAT_VERSION_METADATA_KEY.into(), FORMAT_VERSION.into());
+    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(&e))?;
+    safetensors::serialize(file.tensors(), Some(stored)).map_err(|e| bad(&e))
+}
+
 /// Serializes a model: reference parameter names; the config and its fingerprint with the
 /// tensors' names and shapes in the metadata.
 pub fn save(model: &Cmin) -> Result<Vec<u8>> {
@@ -184,5 +218,9 @@ pub fn save(model: &Cmin) -> Result<Vec<u8>> {
     };
     // The names and shapes are those of the first serialization; the second adds their print.
     let checksum = fingerprint(&config, &serialize(&[(CONFIG_METADATA_KEY, &config)])?)?;
-    serialize(&[(CONFIG_METADATA_KEY, &config), (CHECKSUM_METADATA_KEY, &checksum)])
+    serialize(&[
+        (CONFIG_METADATA_KEY, &config),
+        (CHECKSUM_METADATA_KEY, &checksum),
+        (FORMAT_VERSION_METADATA_KEY, FORMAT_VERSION),
+    ])
 }

@@ -2,7 +2,7 @@ use cmin_parser::Model;
 use std::time::Instant;
 fn main() {
     let bytes =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/parser-en-ewt.cminparse")).unwrap();
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/parser-en-ewt.safetensors")).unwrap();
     let m = Model::from_bytes(&bytes).unwrap();
     let q = "the person takes a knife out of the drawer and cuts bread";
     let forms: Vec<String> = q.split(' ').map(String::from).collect();

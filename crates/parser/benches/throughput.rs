@@ -20,7 +20,7 @@ const QUERIES: [&str; 8] = [
 
 fn main() {
     let path = std::env::args().skip(1).find(|a| !a.starts_with("--")).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/parser-en-ewt.cminparse").to_string()
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../www/assets/parser-en-ewt.safetensors").to_string()
     });
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     let load = Instant::now();

@@ -49,7 +49,7 @@ fn distance(a: usize, b: usize) -> u64 {
     }
 }
 
-fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
+pub(crate) fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
     out.clear();
     let w = |x: usize| if x == NONE { ABSENT } else { input.atoms[x].norm };
     let p = |x: usize| if x == NONE { ABSENT } else { input.tags[x] };

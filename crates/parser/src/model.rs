@@ -35,9 +35,10 @@ pub struct Analysis {
     pub sentences: Vec<[usize; 2]>,
 }
 
-/// One sentence's tags and tree.
+/// One pre-tokenised sentence's tags and tree, as the parser reads it (what evaluation on a
+/// treebank compares with the gold tree).
 #[derive(Clone, Debug, PartialEq)]
-pub struct SentenceParse {
+pub struct TaggedTree {
     pub upos: Vec<String>,
     pub heads: Vec<usize>,
     pub deprels: Vec<String>,
@@ -45,9 +46,9 @@ pub struct SentenceParse {
 
 impl Model {
     /// Tags and parses one pre-tokenised sentence.
-    pub fn parse_sentence(&self, forms: &[String]) -> SentenceParse {
+    pub fn parse_sentence(&self, forms: &[String]) -> TaggedTree {
         if forms.is_empty() {
-            return SentenceParse { upos: vec![], heads: vec![], deprels: vec![] };
+            return TaggedTree { upos: vec![], heads: vec![], deprels: vec![] };
         }
         let atoms = self.clusters.atoms(forms);
         let tags = self.tagger.tag(&atoms, forms);
@@ -66,7 +67,7 @@ impl Model {
             .collect();
         let upos: Vec<String> = tags.iter().map(|&t| self.tagger.tags[t as usize].clone()).collect();
         crate::repair::phrasal_particles(forms, &upos, &mut heads, &mut deprels);
-        SentenceParse { upos, heads, deprels }
+        TaggedTree { upos, heads, deprels }
     }
 
     /// Heads and relation names of a tagged sentence, from the neural scorer when the model

@@ -1,7 +1,10 @@
-//! The compact model file (`CMINPRS1`): a JSON header (provenance, tag and label lists), the
-//! word clusters, the tag dictionary, and both perceptrons' sparse weights, one byte each on a log scale;
-//! then, optionally, the neural scorer (`neural_file`).
-//! Reading validates every length and index, so a damaged file is an error, never a panic.
+//! The parser's model file: safetensors. Metadata: `format` = `cmin-parser`, `format_version`,
+//! `templates` (the features' fingerprint, [`crate::templates`]) and `header` (JSON: tag and
+//! label lists, provenance). Tensors: the word clusters and the tag dictionary (words as UTF-8
+//! joined by newlines, with their ids), both perceptrons' sparse weights (per row the key's
+//! distance from the previous key and the row's length; `[class, code]` pairs, one byte per
+//! weight on a log scale) and, optionally, the neural scorer (`neural_file`).
+//! Reading validates every shape, length and index, so a damaged file is an error, never a panic.
 
 use std::collections::HashMap;
 
@@ -9,13 +12,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::arc_hybrid::DependencyParser;
 use crate::error::{ParserError, Result};
-use crate::file_reader::Reader;
 use crate::model::Model;
 use crate::perceptron::Frozen;
 use crate::tagger::Tagger;
+use crate::tensor_file::{TensorFile, Tensors};
 use crate::words::Clusters;
 
-const MAGIC: &[u8; 8] = b"CMINPRS1";
+pub const FORMAT: &str = "cmin-parser";
+pub const FORMAT_VERSION: &str = "1";
+/// The first bytes of the format of cmin-wasm 0.1.
+const OLD_MAGIC: &[u8; 8] = b"CMINPRS1";
 
 #[derive(Serialize, Deserialize)]
 struct Header {
@@ -26,6 +32,13 @@ struct Header {
 
 impl Model {
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        if bytes.starts_with(OLD_MAGIC) {
+            return Err(ParserError::Model(
+                "this parser file is in the format of cmin-wasm 0.1 (CMINPRS1), no longer read: use the package's \
+                 parser-en-ewt.safetensors, or retrain (`cmin parser train`)"
+                    .into(),
+            ));
+        }
         read(bytes)
     }
 
@@ -35,101 +48,79 @@ impl Model {
 }
 
 fn write(model: &Model) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    let mut t = Tensors::default();
     let header = Header {
         tags: model.tagger.tags.clone(),
         labels: model.parser.labels.clone(),
         provenance: model.provenance.clone(),
     };
-    let json = serde_json::to_vec(&header).expect("header serialises");
-    out.extend((json.len() as u32).to_le_bytes());
-    out.extend(json);
+    t.metadata("format", FORMAT);
+    t.metadata("format_version", FORMAT_VERSION);
+    t.metadata("templates", &crate::templates::fingerprint());
+    t.metadata("header", &serde_json::to_string(&header).expect("header serialises"));
 
-    let mut words: Vec<(&String, &(u16, u16))> =
-        model.clusters.map.iter().filter(|(w, _)| w.len() <= u8::MAX as usize).collect();
+    let mut words: Vec<(&String, &(u16, u16))> = model.clusters.map.iter().collect();
     words.sort();
-    out.extend((words.len() as u32).to_le_bytes());
-    for (w, (coarse, fine)) in words {
-        out.push(w.len() as u8);
-        out.extend(w.as_bytes());
-        out.extend(coarse.to_le_bytes());
-        out.extend(fine.to_le_bytes());
-    }
+    t.words("clusters.words", words.iter().map(|(w, _)| w.as_str()));
+    t.u16s("clusters.ids", &[words.len(), 2], words.iter().flat_map(|&(_, &(c, f))| [c, f]));
 
-    let mut dict: Vec<(&String, &u8)> =
-        model.tagger.dictionary.iter().filter(|(w, _)| w.len() <= u8::MAX as usize).collect();
+    let mut dict: Vec<(&String, &u8)> = model.tagger.dictionary.iter().collect();
     dict.sort();
-    out.extend((dict.len() as u32).to_le_bytes());
-    for (w, t) in dict {
-        out.push(w.len() as u8);
-        out.extend(w.as_bytes());
-        out.push(*t);
-    }
-    write_weights(&model.tagger.weights, &mut out);
-    write_weights(&model.parser.weights, &mut out);
+    t.words("dictionary.words", dict.iter().map(|(w, _)| w.as_str()));
+    t.u8s("dictionary.tags", &[dict.len()], dict.iter().map(|&(_, &tag)| tag));
+
+    write_weights(&mut t, "tagger", &model.tagger.weights);
+    write_weights(&mut t, "parser", &model.parser.weights);
     if let Some(neural) = &model.neural {
-        crate::neural_file::write(neural, &mut out);
+        crate::neural_file::write(neural, &mut t);
     }
-    out
+    t.serialize()
 }
 
-/// Rows as the frozen weights hold them: delta-coded keys, then `[class, code]` pairs.
-fn write_weights(w: &Frozen, out: &mut Vec<u8>) {
-    out.extend((w.classes as u32).to_le_bytes());
-    out.extend((w.keys.len() as u32).to_le_bytes());
-    out.extend(w.min.to_le_bytes());
-    out.extend(w.step.to_le_bytes());
-    let mut previous = 0u32;
-    for (r, &key) in w.keys.iter().enumerate() {
-        write_varint(key - previous, out);
-        previous = key;
-        let (a, b) = (w.offsets[r] as usize, w.offsets[r + 1] as usize);
-        out.push((b - a) as u8);
-        for pair in &w.entries[a..b] {
-            out.extend(pair);
-        }
-    }
-}
-
-fn write_varint(mut v: u32, out: &mut Vec<u8>) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
+/// Rows as the frozen weights hold them: each key as its distance from the previous one and
+/// the row's length, then every row's `[class, code]` pairs.
+fn write_weights(t: &mut Tensors, name: &str, w: &Frozen) {
+    let rows = w.keys.len();
+    let deltas = w.keys.iter().scan(0u32, |previous, &key| Some(key - std::mem::replace(previous, key)));
+    t.u32s(&format!("{name}.key_deltas"), &[rows], deltas);
+    t.u8s(&format!("{name}.row_lengths"), &[rows], w.offsets.windows(2).map(|o| (o[1] - o[0]) as u8));
+    t.u8s(&format!("{name}.entries"), &[w.entries.len(), 2], w.entries.iter().flatten().copied());
+    t.f32s(&format!("{name}.scale"), &[2], [w.min, w.step]);
 }
 
 fn read(bytes: &[u8]) -> Result<Model> {
-    if bytes.len() < 8 || &bytes[..8] != MAGIC {
-        return Err(ParserError::Model("not a cmin parser model (bad magic; expected CMINPRS1)".into()));
+    let file = TensorFile::parse(bytes, FORMAT, FORMAT_VERSION)?;
+    let templates = crate::templates::fingerprint();
+    match file.metadata("templates") {
+        Some(stored) if stored == templates => {}
+        stored => {
+            return Err(ParserError::Model(format!(
+                "this parser was trained with other features (templates {}; this code's are {templates}): its \
+                 weights would not mean what the code reads; retrain it with this version",
+                stored.unwrap_or("(none)")
+            )));
+        }
     }
-    let mut r = Reader::new(bytes, 8);
-    let len = r.count(1)?;
-    let header: Header =
-        serde_json::from_slice(r.take(len)?).map_err(|e| ParserError::Model(format!("header: {e}")))?;
+    let header: Header = serde_json::from_str(file.metadata("header").unwrap_or_default())
+        .map_err(|e| ParserError::Model(format!("header: {e}")))?;
     if header.tags.is_empty() || header.tags.len() > 255 || header.labels.is_empty() || header.labels.len() > 127 {
         return Err(ParserError::Model("tag or label list empty or too long".into()));
     }
-    let mut clusters = HashMap::new();
-    for _ in 0..r.count(5)? {
-        let w = r.string()?;
-        let (coarse, fine) = (r.u16()?, r.u16()?);
-        clusters.insert(w, (coarse, fine));
+    let words = file.words("clusters.words")?;
+    let ids = file.u16s("clusters.ids", &[words.len(), 2])?;
+    let clusters: HashMap<String, (u16, u16)> = words.into_iter().zip(ids.chunks_exact(2).map(|c| (c[0], c[1]))).collect();
+
+    let words = file.words("dictionary.words")?;
+    let tags = file.u8s("dictionary.tags", &[words.len()])?;
+    if let Some(&t) = tags.iter().find(|&&t| t as usize >= header.tags.len()) {
+        return Err(ParserError::Model(format!("tag dictionary names tag {t}")));
     }
-    let mut dictionary = HashMap::new();
-    for _ in 0..r.count(2)? {
-        let w = r.string()?;
-        let t = r.u8()?;
-        if t as usize >= header.tags.len() {
-            return Err(ParserError::Model(format!("tag dictionary names tag {t}")));
-        }
-        dictionary.insert(w, t);
-    }
-    let tag_weights = read_weights(&mut r, header.tags.len())?;
-    let parse_weights = read_weights(&mut r, crate::transition::num_actions(header.labels.len()))?;
-    let neural = if bytes[r.at..].starts_with(crate::neural_file::MAGIC) {
-        r.take(crate::neural_file::MAGIC.len())?;
-        let n = crate::neural_file::read(&mut r)?;
+    let dictionary: HashMap<String, u8> = words.into_iter().zip(tags).collect();
+
+    let tag_weights = read_weights(&file, "tagger", header.tags.len())?;
+    let parse_weights = read_weights(&file, "parser", crate::transition::num_actions(header.labels.len()))?;
+    let neural = if file.has("neural.words.codes") {
+        let n = crate::neural_file::read(&file)?;
         // Tag ids are the tagger's plus one (0 is the root).
         if n.tags.values.len() / n.tags.dim != header.tags.len() + 1 {
             return Err(ParserError::Model("the neural parser's tag table does not match the tagger".into()));
@@ -138,9 +129,6 @@ fn read(bytes: &[u8]) -> Result<Model> {
     } else {
         None
     };
-    if r.at != bytes.len() {
-        return Err(ParserError::Model(format!("{} unexpected bytes after the weights", bytes.len() - r.at)));
-    }
     Ok(Model {
         clusters: Clusters { map: clusters },
         tagger: Tagger { tags: header.tags, dictionary, weights: tag_weights },
@@ -150,43 +138,39 @@ fn read(bytes: &[u8]) -> Result<Model> {
     })
 }
 
-fn read_weights(r: &mut Reader, classes: usize) -> Result<Frozen> {
-    let stored = r.u32()? as usize;
-    if stored != classes {
-        return Err(ParserError::Model(format!("weights for {stored} classes, the label list implies {classes}")));
-    }
-    let n = r.count(2)?;
-    let (min, step) = (r.f32()?, r.f32()?);
+fn read_weights(file: &TensorFile, name: &str, classes: usize) -> Result<Frozen> {
+    let deltas = file.u32s(&format!("{name}.key_deltas"), &[])?;
+    let lengths = file.u8s(&format!("{name}.row_lengths"), &[deltas.len()])?;
+    let total: usize = lengths.iter().map(|&l| l as usize).sum();
+    let codes = file.u8s(&format!("{name}.entries"), &[total, 2])?;
+    let scale = file.f32s(&format!("{name}.scale"), &[2])?;
+    let (min, step) = (scale[0], scale[1]);
     if !(min.is_finite() && min > 0.0 && step.is_finite() && step > 0.0) {
-        return Err(ParserError::Model(format!("weight scale {min} / {step} is not positive and finite")));
+        return Err(ParserError::Model(format!("{name}: weight scale {min} / {step} is not positive and finite")));
     }
-    let (mut keys, mut offsets, mut entries) = (Vec::with_capacity(n), vec![0u32], Vec::new());
-    let mut key = 0u32;
-    for i in 0..n {
-        let delta = r.varint()?;
+    if total >= 1 << 24 {
+        return Err(ParserError::Model(format!("{name}: more weights than the format allows")));
+    }
+    let (mut keys, mut offsets, mut key) = (Vec::with_capacity(deltas.len()), vec![0u32], 0u32);
+    for (i, (&delta, &length)) in deltas.iter().zip(&lengths).enumerate() {
         if i > 0 && delta == 0 {
-            return Err(ParserError::Model("feature keys repeat".into()));
+            return Err(ParserError::Model(format!("{name}: feature keys repeat")));
         }
-        key = key.checked_add(delta).ok_or_else(|| ParserError::Model("feature key overflows".into()))?;
-        let nnz = r.u8()? as usize;
-        if nnz == 0 {
-            return Err(ParserError::Model("an empty weight row".into()));
+        if length == 0 {
+            return Err(ParserError::Model(format!("{name}: an empty weight row")));
         }
-        for _ in 0..nnz {
-            let (c, q) = (r.u8()?, r.u8()?);
-            if c as usize >= classes {
-                return Err(ParserError::Model(format!("class {c} out of range")));
-            }
-            if q == 0 || q == 0x80 {
-                return Err(ParserError::Model(format!("weight code {q:#x} is not used by the format")));
-            }
-            entries.push([c, q]);
-        }
+        key = key.checked_add(delta).ok_or_else(|| ParserError::Model(format!("{name}: feature key overflows")))?;
         keys.push(key);
-        offsets.push(entries.len() as u32);
+        offsets.push(offsets[i] + length as u32);
     }
-    if entries.len() >= 1 << 24 {
-        return Err(ParserError::Model("more weights than the format allows".into()));
+    let entries: Vec<[u8; 2]> = codes.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
+    for &[c, q] in &entries {
+        if c as usize >= classes {
+            return Err(ParserError::Model(format!("{name}: class {c} out of range")));
+        }
+        if q == 0 || q == 0x80 {
+            return Err(ParserError::Model(format!("{name}: weight code {q:#x} is not used by the format")));
+        }
     }
     Ok(Frozen::from_codes(classes, keys, offsets, entries, min, step))
 }

@@ -22,7 +22,7 @@ pub struct Tagger {
     pub weights: Frozen,
 }
 
-fn features(atoms: &[WordAtoms], i: usize, prev: u64, prev2: u64, out: &mut Vec<u64>) {
+pub(crate) fn features(atoms: &[WordAtoms], i: usize, prev: u64, prev2: u64, out: &mut Vec<u64>) {
     out.clear();
     let at = |k: isize| -> Option<&WordAtoms> { usize::try_from(i as isize + k).ok().and_then(|j| atoms.get(j)) };
     let w = &atoms[i];

@@ -12,7 +12,7 @@ fn model() -> &'static Model {
         // The crate's directory as the test runs (a shared target directory can run a binary
         // compiled in another checkout).
         let crate_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
-        let path = format!("{crate_dir}/../../www/assets/parser-en-ewt.cminparse");
+        let path = format!("{crate_dir}/../../www/assets/parser-en-ewt.safetensors");
         Model::from_bytes(&std::fs::read(path).expect("the packaged parser model")).expect("it loads")
     })
 }

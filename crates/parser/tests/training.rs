@@ -65,3 +65,30 @@ fn a_small_slice_trains_and_round_trips() {
     }
     assert!(matches!(Model::from_bytes(b"CMINEMB1...."), Err(ParserError::Model(_))));
 }
+
+/// The model file is safetensors that says what it is: a file of 0.1's format, of another
+/// format version, of other feature templates, or no parser at all is refused with why.
+#[test]
+fn parser_files_of_another_format_or_other_templates_are_refused() {
+    let message = |bytes: &[u8]| match Model::from_bytes(bytes) {
+        Err(ParserError::Model(m)) => m,
+        other => panic!("expected a model error, got {:?}", other.map(|_| ())),
+    };
+    assert!(message(b"CMINPRS1\x05\x00\x00\x00{}").contains("cmin-wasm 0.1"));
+    let file = |metadata: &[(&str, &str)]| {
+        let mut t = cmin_parser::tensor_file::Tensors::default();
+        for (k, v) in metadata {
+            t.metadata(k, v);
+        }
+        t.u8s("x", &[1], [0]);
+        t.serialize()
+    };
+    assert!(message(&file(&[("format", "cmin-embeddings")])).contains("not a parser model"));
+    let newer = message(&file(&[("format", "cmin-parser"), ("format_version", "2")]));
+    assert!(newer.contains("version 2") && newer.contains("reads version 1"), "{newer}");
+    let other = message(&file(&[("format", "cmin-parser"), ("format_version", "1"), ("templates", "fnv1a64:0")]));
+    assert!(other.contains("trained with other features"), "{other}");
+    let current = cmin_parser::templates::fingerprint();
+    let headless = message(&file(&[("format", "cmin-parser"), ("format_version", "1"), ("templates", &current)]));
+    assert!(headless.contains("header"), "{headless}");
+}

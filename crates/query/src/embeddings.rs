@@ -1,19 +1,21 @@
-//! Word vectors: our compact packaged format (vocabulary + f16/f32 vectors) or the standard
+//! Word vectors: our packaged safetensors file (vocabulary + f16/f32 vectors) or the standard
 //! GloVe text format (`word v1 v2 ... vd` per line), so researchers can bring 300-d vectors.
 //!
-//! Compact format, little-endian: magic `CMINEMB1`; `u32` dim, `u32` count, `u32` dtype
-//! (1 = f16, 2 = f32), `u32` vocabulary bytes; the vocabulary as UTF-8 words joined by `\n`;
-//! then `count x dim` values. Words are looked up lower-cased (GloVe 6B is lower-case);
-//! a word not in the vocabulary gets the zero vector and is reported, never an error.
+//! The safetensors file holds `vectors` (`[count, dim]`, F16 or F32) and `vocabulary` (U8: the
+//! UTF-8 words joined by `\n`), with the metadata `format` = `cmin-embeddings` and
+//! `format_version` = `1`. Words are looked up lower-cased (GloVe 6B is lower-case); a word not
+//! in the vocabulary gets the zero vector and is reported, never an error.
 
 use std::collections::HashMap;
 
 use cmin_model::error::{CminError, Result};
 use cmin_model::limits;
 
-pub const MAGIC: &[u8; 8] = b"CMINEMB1";
-const DTYPE_F16: u32 = 1;
-const DTYPE_F32: u32 = 2;
+/// The `format` metadata of a word-vector file, and the version this code reads and writes.
+pub const FORMAT: &str = "cmin-embeddings";
+pub const FORMAT_VERSION: &str = "1";
+/// The first bytes of the compact format this package read before version 0.2.
+const OLD_MAGIC: &[u8; 8] = b"CMINEMB1";
 
 /// A vocabulary and its vectors.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,44 +61,54 @@ impl Embeddings {
         Ok(Embeddings { dim, index, words, vectors })
     }
 
-    /// Parses either format (the compact one is recognised by its magic).
+    /// Parses either format: a file that reads as safetensors is ours, anything else GloVe text.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        if bytes.starts_with(MAGIC) { Self::from_compact(bytes) } else { Self::from_glove_text(bytes) }
+        limits::file("the word-vector file", bytes.len() as u64)?;
+        if bytes.starts_with(OLD_MAGIC) {
+            return Err(CminError::malformed(
+                "word-vector file",
+                "it is in the compact format of cmin-wasm before 0.2 (CMINEMB1), no longer read: rebuild it with \
+                 scripts/build_embeddings.py (safetensors), or pass the vectors as GloVe text",
+            ));
+        }
+        if looks_like_safetensors(bytes) { Self::from_safetensors(bytes) } else { Self::from_glove_text(bytes) }
     }
 
-    fn from_compact(bytes: &[u8]) -> Result<Self> {
-        limits::file("the word-vector file", bytes.len() as u64)?;
-        let bad = |m: &str| CminError::malformed("embedding file", m);
-        let u32_at = |at: usize| -> Result<u32> {
-            bytes
-                .get(at..at + 4)
-                .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
-                .ok_or_else(|| bad("truncated header"))
-        };
-        let (dim, count, dtype, vocab_len) =
-            (u32_at(8)? as usize, u32_at(12)? as usize, u32_at(16)?, u32_at(20)? as usize);
-        let width = match dtype {
-            DTYPE_F16 => 2,
-            DTYPE_F32 => 4,
-            other => return Err(bad(&format!("unknown dtype code {other}"))),
+    fn from_safetensors(bytes: &[u8]) -> Result<Self> {
+        let bad = |m: String| CminError::malformed("word-vector file", m);
+        let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes).map_err(|e| bad(e.to_string()))?;
+        let info = metadata.metadata().as_ref();
+        let field = |name: &str| info.and_then(|m| m.get(name)).map(String::as_str);
+        if field("format") != Some(FORMAT) {
+            return Err(bad(format!("a safetensors file without the metadata format = {FORMAT:?}: not word vectors")));
+        }
+        if field("format_version") != Some(FORMAT_VERSION) {
+            return Err(bad(format!(
+                "format version {:?}; this version of cmin-wasm reads version {FORMAT_VERSION}",
+                field("format_version").unwrap_or("(none)")
+            )));
+        }
+        let shape = metadata.info("vectors").map(|info| info.shape.clone()).unwrap_or_default();
+        let &[count, dim] = &shape[..] else {
+            return Err(bad(format!("vectors has shape {shape:?}, expected [words, dim]")));
         };
         table_size(count, dim)?;
-        let vocab_end = 24usize.checked_add(vocab_len).ok_or_else(|| bad("vocabulary length overflows"))?;
-        let vocab = bytes.get(24..vocab_end).ok_or_else(|| bad("truncated vocabulary"))?;
-        let vocab = std::str::from_utf8(vocab).map_err(|_| bad("vocabulary is not UTF-8"))?;
+        let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+        let tensor = |name: &str| file.tensor(name).map_err(|_| bad(format!("no tensor {name:?}")));
+        let (vocabulary, table) = (tensor("vocabulary")?, tensor("vectors")?);
+        if vocabulary.dtype() != safetensors::Dtype::U8 {
+            return Err(bad("vocabulary must be U8 (UTF-8 words joined by newlines)".into()));
+        }
+        let vocab = std::str::from_utf8(vocabulary.data()).map_err(|_| bad("vocabulary is not UTF-8".into()))?;
         let words: Vec<String> = vocab.split('\n').map(str::to_string).collect();
         if words.len() != count {
-            return Err(bad(&format!("header says {count} words, vocabulary has {}", words.len())));
+            return Err(bad(format!("vectors has {count} rows, the vocabulary {} words", words.len())));
         }
-        let expected =
-            count.checked_mul(dim).and_then(|v| v.checked_mul(width)).ok_or_else(|| bad("size overflows"))?;
-        let data = &bytes[vocab_end..];
-        if data.len() != expected {
-            return Err(bad(&format!("expected {expected} bytes of vectors, found {}", data.len())));
-        }
-        let vectors = match dtype {
-            DTYPE_F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
-            _ => data.chunks_exact(4).map(|b| f32::from_le_bytes(b.try_into().unwrap())).collect(),
+        let data = table.data();
+        let vectors = match table.dtype() {
+            safetensors::Dtype::F16 => data.chunks_exact(2).map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32()).collect(),
+            safetensors::Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+            other => return Err(bad(format!("vectors must be F16 or F32, not {other:?}"))),
         };
         Self::new(words, vectors, dim)
     }
@@ -131,24 +143,24 @@ impl Embeddings {
         Self::new(words, vectors, dim)
     }
 
-    /// The compact format, with f16 or f32 vectors.
-    pub fn to_compact(&self, f16: bool) -> Vec<u8> {
-        let vocab = self.words.join("\n");
-        let mut out = Vec::with_capacity(24 + vocab.len() + self.vectors.len() * 4);
-        out.extend_from_slice(MAGIC);
-        for v in [self.dim as u32, self.words.len() as u32, if f16 { DTYPE_F16 } else { DTYPE_F32 }, vocab.len() as u32]
-        {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        out.extend_from_slice(vocab.as_bytes());
-        for v in &self.vectors {
-            if f16 {
-                out.extend_from_slice(&half::f16::from_f32(*v).to_le_bytes());
-            } else {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
-        }
-        out
+    /// The packaged safetensors file, with f16 or f32 vectors.
+    pub fn to_safetensors(&self, f16: bool) -> Vec<u8> {
+        let vocabulary = self.words.join("\n").into_bytes();
+        let (dtype, table): (_, Vec<u8>) = if f16 {
+            (safetensors::Dtype::F16, self.vectors.iter().flat_map(|v| half::f16::from_f32(*v).to_le_bytes()).collect())
+        } else {
+            (safetensors::Dtype::F32, self.vectors.iter().flat_map(|v| v.to_le_bytes()).collect())
+        };
+        let view = |dtype, shape, data| safetensors::tensor::TensorView::new(dtype, shape, data).expect("sizes agree");
+        let tensors = [
+            ("vectors", view(dtype, vec![self.words.len(), self.dim], &table[..])),
+            ("vocabulary", view(safetensors::Dtype::U8, vec![vocabulary.len()], &vocabulary[..])),
+        ];
+        let metadata =
+            [("format", FORMAT), ("format_version", FORMAT_VERSION)].map(|(k, v)| (k.to_string(), v.to_string()));
+        let bytes =
+            safetensors::serialize(tensors, Some(metadata.into_iter().collect())).expect("in-memory tensors serialise");
+        cmin_parser::tensor_file::with_sorted_header(&bytes)
     }
 
     pub fn dim(&self) -> usize {
@@ -246,24 +258,54 @@ mod tests {
     }
 
     #[test]
-    fn compact_round_trip_f32_and_f16() {
+    fn safetensors_round_trip_f32_and_f16() {
         let e = sample();
-        assert_eq!(Embeddings::from_bytes(&e.to_compact(false)).unwrap(), e);
+        assert_eq!(Embeddings::from_bytes(&e.to_safetensors(false)).unwrap(), e);
         // These values are exact in f16.
-        assert_eq!(Embeddings::from_bytes(&e.to_compact(true)).unwrap(), e);
+        assert_eq!(Embeddings::from_bytes(&e.to_safetensors(true)).unwrap(), e);
+    }
+
+    /// A safetensors file of `vectors` (F32, `shape`, zeros) with the given metadata; the data
+    /// is left out unless `whole`.
+    fn file_of(shape: [usize; 2], metadata: &str, whole: bool) -> Vec<u8> {
+        let header = format!(
+            r#"{{"__metadata__":{metadata},"vectors":{{"dtype":"F32","shape":[{},{}],"data_offsets":[0,{}]}}}}"#,
+            shape[0],
+            shape[1],
+            shape[0] * shape[1] * 4
+        );
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend(header.as_bytes());
+        if whole {
+            bytes.resize(bytes.len() + shape[0] * shape[1] * 4, 0);
+        }
+        bytes
+    }
+
+    #[test]
+    fn old_and_foreign_files_are_refused_with_what_they_are() {
+        let old = Embeddings::from_bytes(b"CMINEMB1\x02\x00\x00\x00").unwrap_err().to_string();
+        assert!(old.contains("CMINEMB1") && old.contains("build_embeddings.py"), "{old}");
+        let ours = r#"{"format":"cmin-embeddings","format_version":"1"}"#;
+        let foreign = Embeddings::from_bytes(&file_of([1, 2], r#"{"format":"other"}"#, true)).unwrap_err().to_string();
+        assert!(foreign.contains("not word vectors"), "{foreign}");
+        let newer = file_of([1, 2], r#"{"format":"cmin-embeddings","format_version":"2"}"#, true);
+        let newer = Embeddings::from_bytes(&newer).unwrap_err().to_string();
+        assert!(newer.contains("version \"2\"") && newer.contains("reads version 1"), "{newer}");
+        let truncated = Embeddings::from_bytes(&file_of([1, 2], ours, false)).unwrap_err().to_string();
+        assert!(truncated.contains("word-vector file"), "no data for the vectors: {truncated}");
+        let no_vocabulary = Embeddings::from_bytes(&file_of([1, 2], ours, true)).unwrap_err().to_string();
+        assert!(no_vocabulary.contains("no tensor \"vocabulary\""), "{no_vocabulary}");
     }
 
     #[test]
     fn tables_above_the_limits_are_refused_before_they_are_allocated() {
-        // A compact header claiming 2^20 words of 2^10 values: 4 GiB as f32, from 30 bytes.
-        let mut header = MAGIC.to_vec();
-        for v in [1u32 << 10, 1 << 20, DTYPE_F32, 2] {
-            header.extend(v.to_le_bytes());
-        }
-        header.extend(b"a\n");
-        let e = Embeddings::from_bytes(&header).unwrap_err();
-        assert_eq!(e.code(), "too-large");
-        assert!(e.to_string().contains("words x dim"), "{e}");
+        // A header announcing 2^20 words of 2^10 values (4 GiB as f32) in 150 bytes: safetensors
+        // refuses a header whose tensors the file does not hold, before anything is allocated.
+        let ours = r#"{"format":"cmin-embeddings","format_version":"1"}"#;
+        let e = Embeddings::from_bytes(&file_of([1 << 20, 1 << 10], ours, false)).unwrap_err();
+        assert_eq!(e.code(), "bad-file", "{e}");
+        assert!(e.to_string().contains("word-vector file"), "{e}");
         // A GloVe line wider than any word vector.
         let line = format!("x{}\n", " 1".repeat(limits::MAX_WORD_DIM as usize + 1));
         let e = Embeddings::from_bytes(line.as_bytes()).unwrap_err();
@@ -306,12 +348,20 @@ mod tests {
         assert!(Embeddings::from_bytes(b"the 0.5 1\nknife 2\n").is_err());
         assert!(Embeddings::from_bytes(b"the 1\nthe 2\n").is_err());
         assert!(Embeddings::from_bytes(b"the NaN\n").is_err());
-        let mut c = sample().to_compact(true);
+        let mut c = sample().to_safetensors(true);
         c.pop();
         assert!(Embeddings::from_bytes(&c).is_err());
         assert!(Embeddings::from_bytes(&c[..10]).is_err());
         assert!(Embeddings::from_bytes(&[0xff, 0xfe, 0x00]).is_err());
     }
+}
+
+/// Whether `bytes` start as a safetensors file does: a header length that fits the file, then a
+/// JSON object. GloVe text starts with a word.
+fn looks_like_safetensors(bytes: &[u8]) -> bool {
+    let Some(length) = bytes.get(..8) else { return false };
+    let length = u64::from_le_bytes(length.try_into().expect("eight bytes"));
+    length < bytes.len() as u64 && bytes.get(8) == Some(&b'{')
 }
 
 /// Refuses a table of `words x dim` values above the limits, before it is allocated: a file

@@ -10,5 +10,5 @@ pub mod spelling;
 
 pub use embeddings::Embeddings;
 pub use parsing::{ParserModel, parse_query};
-pub use prepare::{ParsedSentence, PreparedQuery};
+pub use prepare::{DependencyParse, PreparedQuery};
 pub use spelling::{Corrected, Correction, Speller};

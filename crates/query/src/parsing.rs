@@ -1,20 +1,20 @@
 //! Our dependency parser (crate `cmin-parser`) as CMIN's query front end: text → parse →
-//! [`ParsedSentence`], and agreement with the CoreNLP parses of the reference data.
+//! [`DependencyParse`], and agreement with the CoreNLP parses of the reference data.
 
 pub use cmin_parser::{Analysis, Model as ParserModel};
 
 use crate::graph::DROPPED_TOKENS;
-use crate::prepare::ParsedSentence;
+use crate::prepare::DependencyParse;
 use cmin_model::error::{CminError, Result};
 use cmin_model::limits;
 use {crate::graph::SyntaxGraph, cmin_model::relations::RELATIONS};
 
 /// The packaged parser, relative to the repository root.
-pub const DEFAULT_PARSER: &str = "www/assets/parser-en-ewt.cminparse";
+pub const DEFAULT_PARSER: &str = "www/assets/parser-en-ewt.safetensors";
 
-impl From<&Analysis> for ParsedSentence {
+impl From<&Analysis> for DependencyParse {
     fn from(a: &Analysis) -> Self {
-        ParsedSentence { tokens: a.tokens.clone(), heads: a.heads.clone(), deprels: a.deprels.clone() }
+        DependencyParse { tokens: a.tokens.clone(), heads: a.heads.clone(), deprels: a.deprels.clone() }
     }
 }
 
@@ -67,17 +67,17 @@ pub fn read_text<'s>(
     })
 }
 
-/// Parses a query into what [`ParsedSentence::prepare`] needs.
-pub fn parse_query(parser: &ParserModel, text: &str) -> Result<ParsedSentence> {
+/// Parses a query into what [`DependencyParse::prepare`] needs.
+pub fn parse_query(parser: &ParserModel, text: &str) -> Result<DependencyParse> {
     query_sentence(&parser.analyze(text))
 }
 
-/// A query's analysis as a [`ParsedSentence`]; text with no tokens is no query.
-pub fn query_sentence(analysis: &Analysis) -> Result<ParsedSentence> {
+/// A query's analysis as a [`DependencyParse`]; text with no tokens is no query.
+pub fn query_sentence(analysis: &Analysis) -> Result<DependencyParse> {
     if analysis.tokens.is_empty() {
         return Err(CminError::EmptyQuery);
     }
-    Ok(ParsedSentence::from(analysis))
+    Ok(DependencyParse::from(analysis))
 }
 
 /// How our parses compare with a reference adjacency (CoreNLP in the reference data).

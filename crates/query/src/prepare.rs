@@ -11,7 +11,7 @@ use crate::graph::SyntaxGraph;
 /// A dependency parse as users bring it (from our parser, CoreNLP, spaCy, ...): `heads[i]` is
 /// 0 for a root or the 1-based index of token `i`'s head; labels are UD v1 or v2.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ParsedSentence {
+pub struct DependencyParse {
     pub tokens: Vec<String>,
     pub heads: Vec<usize>,
     pub deprels: Vec<String>,
@@ -25,11 +25,11 @@ pub struct PreparedQuery {
     pub words: Vec<String>,
     /// Words with no vector (they get zeros, as in training).
     pub unknown_words: Vec<String>,
-    /// The word count before the cut, when [`ParsedSentence::prepare_at_most`] cut it.
+    /// The word count before the cut, when [`DependencyParse::prepare_at_most`] cut it.
     pub truncated_from: Option<usize>,
 }
 
-impl ParsedSentence {
+impl DependencyParse {
     /// Builds the adjacency exactly as the reference data and looks up word vectors.
     pub fn prepare(&self, embeddings: &Embeddings) -> Result<PreparedQuery> {
         self.prepare_at_most(embeddings, usize::MAX)
@@ -67,7 +67,7 @@ mod tests {
     #[test]
     fn parses_become_queries() {
         let e = Embeddings::new(vec!["person".into(), "cuts".into()], vec![1.0, 2.0, 3.0, 4.0], 2).unwrap();
-        let parse = |tokens: &[&str], heads: &[usize], deprels: &[&str]| ParsedSentence {
+        let parse = |tokens: &[&str], heads: &[usize], deprels: &[&str]| DependencyParse {
             tokens: tokens.iter().map(|s| s.to_string()).collect(),
             heads: heads.to_vec(),
             deprels: deprels.iter().map(|s| s.to_string()).collect(),
@@ -90,7 +90,7 @@ mod tests {
     fn a_long_text_is_cut_before_its_adjacency_is_built() {
         let e = Embeddings::new(vec!["person".into(), "cuts".into()], vec![1.0, 2.0, 3.0, 4.0], 2).unwrap();
         let n = 1_000_000;
-        let long = ParsedSentence {
+        let long = DependencyParse {
             tokens: (0..n).map(|i| if i % 2 == 0 { "person" } else { "cuts" }.to_string()).collect(),
             heads: (0..n).map(|i| if i == 0 { 0 } else { i }).collect(),
             deprels: (0..n).map(|i| if i == 0 { "root" } else { "dep" }.to_string()).collect(),
@@ -98,7 +98,7 @@ mod tests {
         let p = long.prepare_at_most(&e, 4).unwrap();
         assert_eq!(p.truncated_from, Some(n));
         assert_eq!((p.query.num_words, p.words.len(), p.query.adjacency.len()), (4, 4, 16));
-        let full = ParsedSentence {
+        let full = DependencyParse {
             tokens: long.tokens[..6].to_vec(),
             heads: long.heads[..6].to_vec(),
             deprels: long.deprels[..6].to_vec(),

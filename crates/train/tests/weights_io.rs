@@ -6,6 +6,7 @@ mod common;
 use cmin_model::{CminConfig, CminError, Fusion, weights};
 use cmin_train::device;
 use cmin_train::parity::read_tensors;
+use safetensors::SafeTensors;
 
 fn tiny_config() -> CminConfig {
     CminConfig {
@@ -124,7 +125,7 @@ fn reference_weights_need_a_config() {
 
 /// A file whose stored config was edited after saving (the heads, the fusion, the anchors'
 /// order: none changes a tensor's shape) is refused by its fingerprint, not loaded to answer
-/// differently; an untouched file, and one without a fingerprint, load.
+/// differently; an untouched file loads.
 #[test]
 fn a_config_edited_after_saving_is_flagged() {
     let device = device::cpu();
@@ -154,5 +155,47 @@ fn a_config_edited_after_saving_is_flagged() {
         let e = weights::load(&edited, None, &device).unwrap_err();
         assert!(e.to_string().contains("does not match the one it was saved with"), "{e}");
         assert_eq!(e.code(), "bad-file");
+    }
+}
+
+/// The file rebuilt with its header's metadata edited.
+fn with_metadata(bytes: &[u8], edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> Vec<u8> {
+    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    let mut header: serde_json::Value = serde_json::from_slice(&bytes[8..8 + header_len]).unwrap();
+    edit(header["__metadata__"].as_object_mut().unwrap());
+    let mut text = serde_json::to_string(&header).unwrap();
+    text.push_str(&" ".repeat((8 - text.len() % 8) % 8));
+    let mut out = (text.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(&bytes[8 + header_len..]);
+    out
+}
+
+/// Our files say which format they are in: a file of cmin-wasm 0.1 (no version) or of a later
+/// format is refused with what to do, and `upgrade` turns the old one into this format with
+/// the same tensors.
+#[test]
+fn weight_files_of_another_format_version_are_refused_and_old_ones_upgrade() {
+    let device = device::cpu();
+    let bytes = weights::save(&tiny_config().init(&device)).unwrap();
+    let old = with_metadata(&bytes, |m| {
+        m.remove(weights::FORMAT_VERSION_METADATA_KEY).unwrap();
+    });
+    let e = weights::load(&old, None, &device).unwrap_err();
+    assert!(e.to_string().contains("before 0.2") && e.to_string().contains("cmin upgrade-weights"), "{e}");
+    assert_eq!(e.code(), "bad-file");
+    let later = with_metadata(&bytes, |m| {
+        m.insert(weights::FORMAT_VERSION_METADATA_KEY.into(), "2".into());
+    });
+    let e = weights::load(&later, None, &device).unwrap_err();
+    assert!(e.to_string().contains("format \"2\"") && e.to_string().contains("reads format 1"), "{e}");
+    assert!(weights::upgrade(&bytes).unwrap_err().to_string().contains("already in cmin's weight format"));
+
+    let upgraded = weights::upgrade(&old).unwrap();
+    assert!(weights::load(&upgraded, None, &device).is_ok());
+    let (a, b) = (SafeTensors::deserialize(&bytes).unwrap(), SafeTensors::deserialize(&upgraded).unwrap());
+    assert_eq!(a.names().len(), b.names().len());
+    for name in a.names() {
+        assert!(a.tensor(name).unwrap() == b.tensor(name).unwrap(), "{name} is unchanged");
     }
 }

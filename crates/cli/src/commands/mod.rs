@@ -6,4 +6,5 @@ pub mod parser;
 pub mod search;
 pub mod train;
 pub mod train_neural;
+pub mod upgrade_weights;
 pub mod world;

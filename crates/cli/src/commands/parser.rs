@@ -22,8 +22,8 @@ pub enum ParserCommand {
         train: PathBuf,
         #[arg(long, default_value = "../shared/data/ud/en_ewt-ud-dev.conllu")]
         dev: PathBuf,
-        /// Word vectors for the word clusters (our compact format or GloVe text).
-        #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
+        /// Word vectors for the word clusters (our safetensors file or GloVe text).
+        #[arg(long, default_value = "www/assets/glove-6b-50d-30k.safetensors")]
         embeddings: PathBuf,
         #[arg(long, default_value = DEFAULT_PARSER)]
         out: PathBuf,

@@ -22,7 +22,7 @@ pub struct NeuralArgs {
     #[arg(long, default_value = DEFAULT_PARSER)]
     base: PathBuf,
     /// GloVe vectors that initialise the word embeddings.
-    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.cminemb")]
+    #[arg(long, default_value = "www/assets/glove-6b-50d-30k.safetensors")]
     embeddings: PathBuf,
     #[arg(long)]
     out: PathBuf,
