@@ -11,7 +11,10 @@ use cmin_model::limits;
 use cmin_model::ranking::RankOptions;
 use cmin_model::windows::TimeScale;
 
-use super::types::{BackendChoice, CminErrorCode, FileSource, LoadOptions, LocalizeOptions, NamedTimeScale, SearchOptions, TimeScaleOption, VideoOptions};
+use super::types::{
+    BackendChoice, CminErrorCode, FileSource, LoadOptions, LocalizeOptions, NamedTimeScale, SearchOptions,
+    TimeScaleOption, VideoOptions,
+};
 use super::{cmin_error, coded, internal, option_error};
 
 #[wasm_bindgen(module = "/www/package/values.js")]
@@ -281,7 +284,8 @@ impl LoadOptions {
         ];
         for (name, value) in entries {
             if let Some(value) = value {
-                Reflect::set(&out, &JsValue::from_str(name), &value).map_err(|_| internal("cannot build the files request"))?;
+                Reflect::set(&out, &JsValue::from_str(name), &value)
+                    .map_err(|_| internal("cannot build the files request"))?;
             }
         }
         Ok(out.into())

@@ -44,8 +44,8 @@ fn read_query(inner: &Inner, query: &JsValue, correct_typos: bool) -> Result<Rea
         let corrections = read.corrections.into_iter().map(|c| Correction { from: c.from, to: c.to }).collect();
         (parse, Some(analysis), Some(read.text), corrections, read.cut_from)
     } else {
-        let parse: super::results::DependencyParse =
-            serde_wasm_bindgen::from_value(plain_of(query, "query")?).map_err(|e| {
+        let parse: super::results::DependencyParse = serde_wasm_bindgen::from_value(plain_of(query, "query")?)
+            .map_err(|e| {
                 cmin_error(CminError::ParseShape(format!(
                     "query must be text or {{ tokens: string[], heads: number[], deprels: string[] }}: {e}"
                 )))

@@ -242,12 +242,12 @@ impl Cmin {
         } else {
             let bytes = bytes_of(&parser_value, "parser")?;
             Some(Rc::new(
-                cmin_query::parsing::ParserModel::from_bytes(&bytes)
-                    .map_err(|e| coded(CminErrorCode::BadParser, e))?,
+                cmin_query::parsing::ParserModel::from_bytes(&bytes).map_err(|e| coded(CminErrorCode::BadParser, e))?,
             ))
         };
         let chosen = backend::choose(preference).await.map_err(|e| coded(CminErrorCode::WebGpuUnavailable, e))?;
-        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device).map_err(file_error(CminErrorCode::BadWeights))?;
+        let model = weights::load(&weight_bytes, config.as_ref(), &chosen.device)
+            .map_err(file_error(CminErrorCode::BadWeights))?;
         if model.config().word_dim != embeddings.dim() {
             return Err(cmin_error(CminError::WordDim { got: embeddings.dim(), expected: model.config().word_dim }));
         }

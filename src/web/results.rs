@@ -12,7 +12,8 @@ use super::internal;
 /// A value as a plain JS object: `None` is null (as the derived types say: `missing_as_null`),
 /// structs (flattened ones too) are objects, and typed arrays pass through untouched.
 pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
+    let serializer =
+        serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true);
     value.serialize(&serializer).map_err(internal)
 }
 

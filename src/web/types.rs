@@ -13,7 +13,9 @@ use wasm_bindgen::prelude::*;
 /// `Blob`, or the bytes.
 #[derive(Tsify)]
 pub(crate) struct FileSource(
-    #[tsify(type = "string | URL | { url: string | URL; integrity?: string } | Response | Blob | ArrayBuffer | ArrayBufferView")]
+    #[tsify(
+        type = "string | URL | { url: string | URL; integrity?: string } | Response | Blob | ArrayBuffer | ArrayBufferView"
+    )]
     pub JsValue,
 );
 

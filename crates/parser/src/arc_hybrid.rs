@@ -2,11 +2,9 @@
 //! over Zhang & Nivre (2011)-style rich non-local features, trained with the dynamic oracle
 //! and error exploration (Goldberg & Nivre 2012, 2013).
 
-use cmin_random::Rng;
-
 use crate::hashing::{feature, hash_str};
-use crate::perceptron::{Frozen, Trainable, best};
-use crate::transition::{Configuration, NONE, num_actions};
+use crate::perceptron::{Frozen, best};
+use crate::transition::{Configuration, NONE};
 use crate::words::WordAtoms;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -49,7 +47,9 @@ fn distance(a: usize, b: usize) -> u64 {
     }
 }
 
-pub(crate) fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
+/// The features of configuration `st` (template ids are the order of the calls;
+/// `templates::fingerprint` covers them).
+pub fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
     out.clear();
     let w = |x: usize| if x == NONE { ABSENT } else { input.atoms[x].norm };
     let p = |x: usize| if x == NONE { ABSENT } else { input.tags[x] };
@@ -156,24 +156,6 @@ pub(crate) fn features(input: &Input, st: &Configuration, out: &mut Vec<u64>) {
     }
 }
 
-/// A training sentence: gold heads and label ids with the root at index 0.
-pub struct TransitionExample {
-    pub atoms: Vec<WordAtoms>,
-    pub tags: Vec<u64>,
-    pub heads: Vec<usize>,
-    pub labels: Vec<usize>,
-}
-
-pub struct PerceptronOptions {
-    pub epochs: usize,
-    pub seed: u64,
-    /// From this epoch on, follow the model's own (possibly wrong) prediction with
-    /// probability `explore`, so it learns to recover from its mistakes.
-    pub explore_from: usize,
-    pub explore: f64,
-    pub prune: f32,
-}
-
 impl DependencyParser {
     /// Heads (1-based, 0 = root) and label ids of one sentence.
     pub fn parse(&self, input: &Input) -> (Vec<usize>, Vec<usize>) {
@@ -188,51 +170,5 @@ impl DependencyParser {
             st.apply(action);
         }
         (st.heads[1..].to_vec(), st.labels[1..].to_vec())
-    }
-
-    /// Trains on examples; `epoch_done(epoch, frozen_parser)` may evaluate and report.
-    pub fn train(
-        labels: Vec<String>,
-        examples: &[TransitionExample],
-        options: &PerceptronOptions,
-        mut epoch_done: impl FnMut(usize, &DependencyParser),
-    ) -> DependencyParser {
-        let classes = num_actions(labels.len());
-        let mut model = Trainable::new(classes);
-        let mut rng = Rng::new(options.seed);
-        let mut order: Vec<usize> = (0..examples.len()).collect();
-        let mut feats = Vec::with_capacity(160);
-        let mut scores = vec![0f32; classes];
-        let mut costs = vec![0usize; classes];
-        for epoch in 0..options.epochs {
-            rng.shuffle(&mut order);
-            for &e in &order {
-                let ex = &examples[e];
-                let input = Input { atoms: &ex.atoms, tags: &ex.tags };
-                let mut st = Configuration::new(ex.atoms.len() - 1);
-                while !st.is_terminal() {
-                    features(&input, &st, &mut feats);
-                    model.score(&feats, &mut scores);
-                    let unlabeled = st.costs(&ex.heads);
-                    for (a, cost) in costs.iter_mut().enumerate() {
-                        *cost =
-                            if st.is_valid(a) { st.action_cost(a, &unlabeled, &ex.heads, &ex.labels) } else { NONE };
-                    }
-                    let min = *costs.iter().min().expect("classes > 0");
-                    let guess = best(&scores, |a| costs[a] != NONE).expect("valid action");
-                    let gold = best(&scores, |a| costs[a] == min).expect("min-cost action");
-                    if costs[guess] > min {
-                        model.update(&feats, gold, guess);
-                    }
-                    model.tick();
-                    let follow =
-                        if epoch >= options.explore_from && rng.unit() < options.explore { guess } else { gold };
-                    st.apply(follow);
-                }
-            }
-            let parser = DependencyParser { labels: labels.clone(), weights: model.freeze(options.prune) };
-            epoch_done(epoch, &parser);
-        }
-        DependencyParser { labels, weights: model.freeze(options.prune) }
     }
 }

@@ -18,14 +18,13 @@ pub mod model;
 mod model_file;
 pub mod neural;
 mod neural_file;
-pub mod templates;
-pub mod tensor_file;
 pub mod neural_inputs;
 pub mod perceptron;
 pub mod repair;
 pub mod tagger;
+pub mod templates;
+pub mod tensor_file;
 pub mod tokenizer;
-pub mod train;
 pub mod transition;
 pub mod words;
 

@@ -108,7 +108,8 @@ fn read(bytes: &[u8]) -> Result<Model> {
     }
     let words = file.words("clusters.words")?;
     let ids = file.u16s("clusters.ids", &[words.len(), 2])?;
-    let clusters: HashMap<String, (u16, u16)> = words.into_iter().zip(ids.chunks_exact(2).map(|c| (c[0], c[1]))).collect();
+    let clusters: HashMap<String, (u16, u16)> =
+        words.into_iter().zip(ids.chunks_exact(2).map(|c| (c[0], c[1]))).collect();
 
     let words = file.words("dictionary.words")?;
     let tags = file.u8s("dictionary.tags", &[words.len()])?;

@@ -68,7 +68,8 @@ pub fn write(p: &NeuralParser, t: &mut Tensors) {
         label_dim: p.label_dep.d_out,
     };
     t.metadata("neural", &serde_json::to_string(&header).expect("header serialises"));
-    for (name, table) in [("words", &p.words), ("clusters", &p.clusters), ("tags", &p.tags), ("suffixes", &p.suffixes)] {
+    for (name, table) in [("words", &p.words), ("clusters", &p.clusters), ("tags", &p.tags), ("suffixes", &p.suffixes)]
+    {
         write_rows(t, &format!("neural.{name}"), &table.values, table.dim);
     }
     for (l, layer) in p.rnn.iter().enumerate() {

@@ -36,7 +36,8 @@ pub fn fingerprint() -> String {
             state.apply(action);
         }
     }
-    let lexicon = Lexicon { words: HashMap::from([("ball".to_string(), 2), ("red".to_string(), 3)]), suffix_buckets: 97 };
+    let lexicon =
+        Lexicon { words: HashMap::from([("ball".to_string(), 2), ("red".to_string(), 3)]), suffix_buckets: 97 };
     let ids = lexicon.token_ids(&clusters, &forms, &tags);
     keys.extend([ids.words, ids.clusters, ids.tags, ids.suffixes].concat().into_iter().map(u64::from));
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -68,9 +68,9 @@ pub fn with_sorted_header(bytes: &[u8]) -> Vec<u8> {
     let header: std::collections::BTreeMap<String, serde_json::Value> =
         serde_json::from_slice(&bytes[8..8 + length]).expect("a serialised header is JSON");
     let sorted = |value: serde_json::Value| match value {
-        serde_json::Value::Object(map) => {
-            serde_json::Value::Object(map.into_iter().collect::<std::collections::BTreeMap<_, _>>().into_iter().collect())
-        }
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.into_iter().collect::<std::collections::BTreeMap<_, _>>().into_iter().collect(),
+        ),
         other => other,
     };
     let header: serde_json::Map<String, serde_json::Value> = header.into_iter().map(|(k, v)| (k, sorted(v))).collect();
@@ -96,11 +96,13 @@ fn bad(message: impl std::fmt::Display) -> ParserError {
 impl<'a> TensorFile<'a> {
     /// Opens a safetensors file whose metadata says it is `format` at `version`.
     pub fn parse(bytes: &'a [u8], format: &str, version: &str) -> Result<Self> {
-        let (_, header) =
-            SafeTensors::read_metadata(bytes).map_err(|e| bad(format!("not a cmin parser model (safetensors: {e})")))?;
+        let (_, header) = SafeTensors::read_metadata(bytes)
+            .map_err(|e| bad(format!("not a cmin parser model (safetensors: {e})")))?;
         let metadata = header.metadata().clone().unwrap_or_default();
         if metadata.get("format").map(String::as_str) != Some(format) {
-            return Err(bad(format!("a safetensors file without the metadata format = {format:?}: not a parser model")));
+            return Err(bad(format!(
+                "a safetensors file without the metadata format = {format:?}: not a parser model"
+            )));
         }
         match metadata.get("format_version").map(String::as_str) {
             Some(v) if v == version => {}

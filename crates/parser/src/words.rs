@@ -3,8 +3,6 @@
 
 use std::collections::HashMap;
 
-use cmin_random::Rng;
-
 use crate::hashing::hash_str;
 
 /// Per-word values, hashed once per sentence and combined into features.
@@ -91,61 +89,6 @@ impl Clusters {
             flags,
         }
     }
-
-    /// Clusters word vectors with k-means (cosine, deterministic by seed) at two granularities.
-    pub fn from_vectors(words: &[String], vectors: &[f32], dim: usize, coarse: usize, fine: usize, seed: u64) -> Self {
-        let unit: Vec<f32> = vectors
-            .chunks(dim)
-            .flat_map(|v| {
-                let n = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-8);
-                v.iter().map(move |x| x / n)
-            })
-            .collect();
-        let a = kmeans(&unit, dim, coarse, 12, seed);
-        let b = kmeans(&unit, dim, fine, 12, seed.wrapping_add(1));
-        let map = words.iter().enumerate().map(|(i, w)| (w.to_lowercase(), (a[i] as u16, b[i] as u16))).collect();
-        Clusters { map }
-    }
-}
-
-/// Spherical k-means; returns each point's cluster.
-fn kmeans(points: &[f32], dim: usize, k: usize, iterations: usize, seed: u64) -> Vec<usize> {
-    let n = points.len() / dim;
-    let k = k.min(n).max(1);
-    let mut rng = Rng::new(seed);
-    let mut order: Vec<usize> = (0..n).collect();
-    rng.shuffle(&mut order);
-    let mut centres: Vec<f32> = order[..k].iter().flat_map(|&i| points[i * dim..(i + 1) * dim].to_vec()).collect();
-    let mut assign = vec![0usize; n];
-    for _ in 0..iterations {
-        for (i, a) in assign.iter_mut().enumerate() {
-            let p = &points[i * dim..(i + 1) * dim];
-            let mut best = (f32::MIN, 0);
-            for c in 0..k {
-                let dot: f32 = p.iter().zip(&centres[c * dim..(c + 1) * dim]).map(|(x, y)| x * y).sum();
-                if dot > best.0 {
-                    best = (dot, c);
-                }
-            }
-            *a = best.1;
-        }
-        let mut sums = vec![0f32; k * dim];
-        for (i, &a) in assign.iter().enumerate() {
-            for d in 0..dim {
-                sums[a * dim + d] += points[i * dim + d];
-            }
-        }
-        for c in 0..k {
-            let s = &sums[c * dim..(c + 1) * dim];
-            let norm = s.iter().map(|x| x * x).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                for d in 0..dim {
-                    centres[c * dim + d] = s[d] / norm;
-                }
-            }
-        }
-    }
-    assign
 }
 
 #[cfg(test)]
@@ -157,18 +100,9 @@ mod tests {
         assert_eq!(shape("McDonald's"), "XxXx'x");
         assert_eq!(shape("1/2"), "d/d");
         assert_eq!(normalise("Room 101"), "room 000");
-        let c = Clusters::from_vectors(
-            &["up".into(), "down".into(), "cat".into(), "dog".into()],
-            &[1.0, 0.0, 0.9, 0.1, 0.0, 1.0, 0.1, 0.9],
-            2,
-            2,
-            2,
-            7,
-        );
-        let (up, down, cat) = (c.map["up"], c.map["down"], c.map["cat"]);
-        assert_eq!(up.0, down.0);
-        assert_ne!(up.0, cat.0);
-        assert_eq!(c.atom("Up").coarse, up.0 as u64);
+        let c = Clusters { map: [("up".to_string(), (3, 9))].into_iter().collect() };
+        assert_eq!(c.atom("Up").coarse, 3);
+        assert_eq!(c.atom("Up").fine, 9);
         assert_eq!(c.atom("zebra").coarse, u64::MAX);
     }
 }

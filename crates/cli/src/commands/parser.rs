@@ -9,10 +9,10 @@ use crate::error::Result;
 use crate::files::load_parser;
 use cmin_parser::conllu;
 use cmin_parser::eval::{evaluate, evaluate_with_gold_tags};
-use cmin_parser::train::{ParserTrainConfig, Vectors, train};
 use cmin_query::embeddings::Embeddings;
 use cmin_query::parsing::{DEFAULT_PARSER, reference_agreement};
 use cmin_train::error::TrainError;
+use cmin_train::parser_training::perceptron::{ParserTrainConfig, Vectors, train};
 
 #[derive(Subcommand)]
 pub enum ParserCommand {

@@ -4,13 +4,13 @@
 
 use std::time::Instant;
 
+use super::perceptron::{ParserTrainConfig, jackknife_tags};
 use crate::error::Result;
 use burn::tensor::Device;
 use cmin_parser::Model;
 use cmin_parser::conllu::Sentence;
 use cmin_parser::eval::Scores;
 use cmin_parser::neural_inputs::Lexicon;
-use cmin_parser::train::{ParserTrainConfig, jackknife_tags};
 use cmin_query::Embeddings;
 use serde::Serialize;
 

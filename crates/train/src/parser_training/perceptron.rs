@@ -5,13 +5,17 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::arc_hybrid::{DependencyParser, PerceptronOptions, TransitionExample, root_atoms, with_root};
-use crate::conllu::Sentence;
-use crate::error::{ParserError, Result};
-use crate::eval::{Scores, evaluate};
-use crate::model::Model;
-use crate::tagger::Tagger;
-use crate::words::Clusters;
+use cmin_parser::arc_hybrid::{DependencyParser, root_atoms, with_root};
+use cmin_parser::conllu::Sentence;
+use cmin_parser::error::{ParserError, Result};
+use cmin_parser::eval::{Scores, evaluate};
+use cmin_parser::model::Model;
+use cmin_parser::tagger::Tagger;
+use cmin_parser::words::Clusters;
+
+use super::clusters::clusters_from_vectors;
+use super::tagger::train_tagger;
+use super::transition::{PerceptronOptions, TransitionExample, train_transition_parser};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct ParserTrainConfig {
@@ -64,7 +68,7 @@ pub fn train(
         return Err(ParserError::Training("no training sentences".into()));
     }
     log(&format!("clustering {} word vectors", vectors.words.len()));
-    let clusters = Clusters::from_vectors(
+    let clusters = clusters_from_vectors(
         vectors.words,
         vectors.values,
         vectors.dim,
@@ -73,7 +77,7 @@ pub fn train(
         config.seed,
     );
     log("training the tagger");
-    let tagger = Tagger::train(train, &clusters, config.tagger_epochs, config.seed, config.tagger_prune);
+    let tagger = train_tagger(train, &clusters, config.tagger_epochs, config.seed, config.tagger_prune);
     if !dev.is_empty() {
         let (mut right, mut total) = (0usize, 0usize);
         for sentence in dev {
@@ -105,8 +109,8 @@ pub fn train(
             TransitionExample {
                 atoms,
                 tags: with_root(tags),
-                heads: std::iter::once(crate::transition::NONE).chain(s.heads.iter().copied()).collect(),
-                labels: std::iter::once(crate::transition::NONE)
+                heads: std::iter::once(cmin_parser::transition::NONE).chain(s.heads.iter().copied()).collect(),
+                labels: std::iter::once(cmin_parser::transition::NONE)
                     .chain(s.deprels.iter().map(|l| label_id[l.as_str()]))
                     .collect(),
             }
@@ -124,11 +128,14 @@ pub fn train(
     let mut model = Model {
         clusters,
         tagger,
-        parser: DependencyParser { labels: labels.clone(), weights: crate::perceptron::Frozen::from_rows(1, vec![]) },
+        parser: DependencyParser {
+            labels: labels.clone(),
+            weights: cmin_parser::perceptron::Frozen::from_rows(1, vec![]),
+        },
         neural: None,
         provenance: serde_json::Value::Null,
     };
-    let last = DependencyParser::train(labels, &examples, &options, |epoch, parser| {
+    let last = train_transition_parser(labels, &examples, &options, |epoch, parser| {
         if dev.is_empty() {
             log(&format!("parser epoch {}", epoch + 1));
             return;
@@ -181,7 +188,7 @@ pub fn jackknife_tags(
         let rest: Vec<Sentence> =
             train.iter().enumerate().filter(|(i, _)| i % config.folds != fold).map(|(_, s)| s.clone()).collect();
         let tagger =
-            Tagger::train(&rest, clusters, config.tagger_epochs, config.seed + fold as u64 + 1, config.tagger_prune);
+            train_tagger(&rest, clusters, config.tagger_epochs, config.seed + fold as u64 + 1, config.tagger_prune);
         for (i, s) in train.iter().enumerate().filter(|(i, _)| i % config.folds == fold) {
             let tags = tagger.tag(&clusters.atoms(&s.forms), &s.forms);
             // Map through names: a fold's tagger may have seen fewer tags.

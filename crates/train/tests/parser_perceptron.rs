@@ -3,8 +3,8 @@
 
 use cmin_parser::conllu;
 use cmin_parser::eval::evaluate;
-use cmin_parser::train::{ParserTrainConfig, Vectors, train};
 use cmin_parser::{Model, ParserError};
+use cmin_train::parser_training::perceptron::{ParserTrainConfig, Vectors, train};
 
 fn ewt_train() -> Option<Vec<conllu::Sentence>> {
     // The crate's directory as the test runs (a shared target directory can run a binary
