@@ -11,6 +11,7 @@ mod model;
 mod parser;
 mod results;
 mod types;
+mod worker_types;
 mod world;
 mod world_types;
 

@@ -274,3 +274,31 @@ impl From<CminError> for JsValue {
         error.0
     }
 }
+
+/// The build `init()` loaded: 'webgpu' (WebGPU and CPU backends) or 'cpu' (the CPU backend
+/// alone). `www/package/index.js`, which picks it, returns it.
+#[derive(Tsify)]
+#[serde(rename_all = "lowercase")]
+#[expect(dead_code, reason = "index.js returns it")]
+pub(crate) enum Build {
+    #[serde(rename = "webgpu")]
+    WebGpu,
+    Cpu,
+}
+
+/// `init()`'s options (`www/package/index.js` reads them).
+#[derive(Tsify)]
+#[expect(dead_code, reason = "index.js reads them")]
+pub(crate) struct InitOptions {
+    /// 'cpu': the CPU-only build; 'webgpu': the full build; 'auto' (default): the full build
+    /// where the browser offers a WebGPU adapter.
+    #[tsify(optional)]
+    pub backend: Option<BackendChoice>,
+    /// Where the .wasm is, for apps that host it elsewhere: one file for the build chosen, or
+    /// one per build.
+    #[tsify(
+        optional,
+        type = "InitInput | Promise<InitInput> | { webgpu?: InitInput | Promise<InitInput>; cpu?: InitInput | Promise<InitInput> }"
+    )]
+    pub module_or_path: Option<JsValue>,
+}

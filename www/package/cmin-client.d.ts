@@ -1,53 +1,13 @@
 // Types of cmin-client.js (the page side of the package's worker).
+// Every value's type is derived from the module's Rust types (cmin.d.ts).
 import type {
-  CminErrorCode, DeviceReport, LoadOptions, LocalizeOptions, LocalizeResult, Analysis, SearchOptions, SearchResult,
-  WorldActor, WorldEvent, WorldPose, WorldQuery,
+  Analysis, CminError, LibraryVideo, LoadOptions, LocalizeOptions, LocalizeResult, LongWorldInfo, SearchOptions,
+  SearchResult, VideoInfo, WorkerModel, WorldInfo,
 } from './cmin.js';
+export type { LibraryVideo, LongWorldInfo, VideoInfo, WorkerModel, WorldInfo } from './cmin.js';
 
 /** As `Cmin.load`; a `Response` is read on the page, URLs are resolved against it. */
 export type WorkerLoadOptions = LoadOptions;
-
-export interface WorkerModel {
-  backend: 'webgpu' | 'cpu';
-  fallbackReason: string | null;
-  config: Record<string, unknown>;
-  parser: boolean;
-  device: DeviceReport;
-}
-
-export interface WorldInfo {
-  seed: number;
-  duration: number;
-  steps: number;
-  stepSeconds: number;
-  featureDim: number;
-  actors: WorldActor[];
-  events: WorldEvent[];
-  queries: WorldQuery[];
-  /** poses[step][actor]. */
-  poses: WorldPose[][];
-}
-
-/** A long world video: as `WorldInfo` (a pose's `visible` says whether its actor is on stage), with how it was read. */
-export interface LongWorldInfo extends WorldInfo {
-  /** Windows of the model's clips it was read in, and its clips at the model's clip length. */
-  windows: number;
-  numClips: number;
-}
-
-/** One video of a library. */
-export interface LibraryVideo {
-  seed: number;
-  duration: number;
-  queries: WorldQuery[];
-}
-
-export interface VideoInfo {
-  numClips: number;
-  featureDim: number;
-  duration: number;
-  encoded: boolean;
-}
 
 /** `Cmin.localize`'s result for a text query: it carries the parse and the timings. */
 export type WorkerLocalizeResult = LocalizeResult;
@@ -70,10 +30,7 @@ export class CminWorker {
 }
 
 /** Errors the worker's promises reject with. */
-export interface CminWorkerError extends Error {
-  name: 'CminError';
-  code: CminErrorCode;
-}
+export type CminWorkerError = CminError;
 
 /** Reads a 2-D float32/float64 `.npy`; throws with the reason for anything else. */
 export function readNpy(buffer: ArrayBuffer): { features: Float32Array; numClips: number; featureDim: number };
