@@ -10,7 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use crate::anchors::Anchors;
 use crate::config::CminConfig;
 use crate::error::{CminError, Result};
-use crate::model::{Cmin, CminWeights, StageVideo};
+use crate::model::{Cmin, StageVideo};
 use crate::query::{Query, batch_queries_as_wide};
 use crate::ranking::{RankOptions, RefinedProposal, nms, reference_top1, refine};
 use crate::video::validate_features;
@@ -83,9 +83,8 @@ pub struct Found {
 /// A model bound to its device, with the anchors precomputed.
 #[derive(Debug)]
 pub struct Localizer {
+    /// Prepared for inference: its weights laid out once, as it no longer changes.
     model: Cmin,
-    /// `model.pack()`, once: the model does not change while it serves queries.
-    weights: CminWeights,
     anchors: Anchors,
     device: Device,
 }
@@ -115,11 +114,11 @@ pub struct Pending {
 const FORWARD_BUDGET_BYTES: u64 = 256 << 20;
 
 impl Localizer {
-    pub fn new(model: Cmin, device: Device) -> Self {
+    pub fn new(mut model: Cmin, device: Device) -> Self {
         let c = model.config();
         let anchors = Anchors::new(c.num_clips, &c.anchor_widths);
-        let weights = model.pack();
-        Localizer { model, weights, anchors, device }
+        model.prepare_for_inference();
+        Localizer { model, anchors, device }
     }
 
     pub fn config(&self) -> &CminConfig {
@@ -174,7 +173,7 @@ impl Localizer {
             .map(|part| {
                 let rows = part.len() / (n * c.frame_dim);
                 let frames = Tensor::from_data(TensorData::new(part.to_vec(), [rows, n, c.frame_dim]), &self.device);
-                self.model.encode_video(&self.weights, frames)
+                self.model.encode_video(frames)
             })
             .collect();
         Ok(EncodedVideo { encoded: StageVideo::cat(parts), windows })
@@ -246,14 +245,14 @@ impl Localizer {
             let out = if queries.len() == 1 && b > 1 {
                 let (batch, cut) = batch_queries_as_wide(&[&queries[0]], m, c, &self.device)?;
                 (truncated[0], lengths[0]) = (cut[0], batch.lengths[0]);
-                self.model.forward_encoded_one_query(&self.weights, &video, &batch)
+                self.model.forward_encoded_one_query(&video, &batch)
             } else {
                 let part_queries: Vec<&Query> = part.iter().map(|&(q, _)| &queries[q]).collect();
                 let (batch, cut) = batch_queries_as_wide(&part_queries, m, c, &self.device)?;
                 for (i, &(q, _)) in part.iter().enumerate() {
                     (truncated[q], lengths[q]) = (cut[i], batch.lengths[i]);
                 }
-                self.model.forward_encoded(&self.weights, &video, &batch)
+                self.model.forward_encoded(&video, &batch)
             };
             let attention = out.last_stage().attention.clone().reshape([b, n * m]);
             packed.push(Tensor::cat(vec![out.proposals.reshape([b, n * 3 * k]), attention], 1));

@@ -100,7 +100,6 @@ fn main() {
         config.num_clips, config.d_model
     );
     let (n, d) = (config.num_clips, config.d_model);
-    let w = model.pack();
     let features = values(n * config.frame_dim, 1);
     let q = query(12, config.word_dim);
 
@@ -118,7 +117,7 @@ fn main() {
         }
         x
     };
-    let encoded = encoder.rnn.forward(&w.video_rnn, attended.clone(), None);
+    let encoded = encoder.rnn.forward(attended.clone(), None);
     let stage = &model.stages[0];
     let gates = random_gates(n, d / 2, &device);
     let (w_hh, b_hh) = hh(d / 2, &device);
@@ -137,7 +136,7 @@ fn main() {
                     x
                 }),
             ),
-            ("video BiGRU", time(iters, || encoder.rnn.forward(&w.video_rnn, attended.clone(), None))),
+            ("video BiGRU", time(iters, || encoder.rnn.forward(attended.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
             ("stage projections (W1 f + b1, sigmoid(G1 f))", time(iters, || stage.prepare(encoded.clone()))),
             ("  (a one-value readback, in each line)", round_trip),
@@ -146,7 +145,7 @@ fn main() {
 
     let video = loc.encode_video(&features, n, config.frame_dim, 120.0).unwrap();
     let (batch, _) = batch_queries(std::slice::from_ref(&q), &config, &device).unwrap();
-    let query_encoded = model.sentence_encoder.forward(&w.query, &batch);
+    let query_encoded = model.sentence_encoder.forward(&batch);
     let prepared = &video.encoded;
     let (aggregated, _) =
         stage.v2s.forward(prepared.clip_part.clone(), query_encoded.clone(), batch.word_logit_mask.clone());
@@ -158,7 +157,7 @@ fn main() {
         None => Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2),
     };
     let fused_input = fuse();
-    let fused = stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None);
+    let fused = stage.rnn.forward(fused_input.clone(), None);
     let query_total = time(iters, || {
         loc.localize(&video, &q, RankOptions::default()).unwrap();
         Host
@@ -171,8 +170,8 @@ fn main() {
                 "query batch (host to tensors)",
                 time(iters, || batch_queries(std::slice::from_ref(&q), &config, &device).unwrap().0.words),
             ),
-            ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&w.query, &batch))),
-            ("  of which the GCN layers", time(iters, || gcn(model, &w, &batch))),
+            ("query encoder (GCN + BiGRU)", time(iters, || model.sentence_encoder.forward(&batch))),
+            ("  of which the GCN layers", time(iters, || gcn(model, &batch))),
             (
                 "attentive aggregation",
                 time(iters, || {
@@ -184,20 +183,19 @@ fn main() {
                 time(iters, || gate.forward(prepared.video.clone(), aggregated.clone(), aggregate_gate.clone())),
             ),
             ("fusion (concatenation or bilinear)", time(iters, fuse)),
-            ("fusion BiGRU", time(iters, || stage.rnn.forward(&w.stage_rnns[0], fused_input.clone(), None))),
+            ("fusion BiGRU", time(iters, || stage.rnn.forward(fused_input.clone(), None))),
             ("  of which the recurrence", time(iters, || bigru(gates.clone(), w_hh.clone(), b_hh.clone(), None))),
-            ("head", time(iters, || model.head.forward(&w.head, fused.clone()))),
+            ("head", time(iters, || model.head.forward(fused.clone()))),
             ("  (a one-value readback, in each line)", round_trip),
         ],
     );
 }
 
 /// The query encoder's GCN layers alone (without the BiGRU after them).
-fn gcn(model: &Cmin, w: &cmin_model::model::CminWeights, batch: &cmin_model::model::QueryBatch) -> Tensor<3> {
-    let encoder = &model.sentence_encoder;
+fn gcn(model: &Cmin, batch: &cmin_model::model::QueryBatch) -> Tensor<3> {
     let mut x = batch.words.clone();
-    for (layer, layer_weights) in encoder.gcn_layers.iter().zip(&w.query.gcn_layers) {
-        x = layer.forward(layer_weights, x, batch);
+    for layer in &model.sentence_encoder.gcn_layers {
+        x = layer.forward(x, batch);
     }
     x
 }

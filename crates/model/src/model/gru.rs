@@ -25,6 +25,10 @@ pub struct GruWeights {
 #[derive(Module, Debug)]
 pub struct BiGru {
     pub gru: GruWeights,
+    /// The weights laid out for the forward pass, kept by [`Self::prepare_for_inference`] for a model that
+    /// serves queries; without it (training) every forward lays them out anew.
+    #[module(skip)]
+    layout: Option<GruLayout>,
 }
 
 /// A [`BiGru`]'s shape: `d_in -> hidden` per direction (output `2 * hidden`).
@@ -50,17 +54,21 @@ impl BiGruConfig {
                 bias_ih_l0_reverse: uniform([g], hidden, device),
                 bias_hh_l0_reverse: uniform([g], hidden, device),
             },
+            layout: None,
         }
     }
 }
 
 impl BiGru {
     /// Both directions' weights side by side and transposed for products from the left: what
-    /// every forward reads, so inference packs them once (see `Cmin::pack`).
-    pub fn pack(&self) -> GruWeightsPacked {
+    /// every forward reads (derived from the parameters, so gradients reach them through it).
+    fn layout(&self) -> GruLayout {
+        if let Some(layout) = &self.layout {
+            return layout.clone();
+        }
         let g = &self.gru;
         let t = |w: &Param<Tensor<2>>| w.val().transpose();
-        GruWeightsPacked {
+        GruLayout {
             w_ih: Tensor::cat(vec![t(&g.weight_ih_l0), t(&g.weight_ih_l0_reverse)], 1),
             b_ih: Tensor::cat(vec![g.bias_ih_l0.val(), g.bias_ih_l0_reverse.val()], 0),
             w_hh: Tensor::stack(vec![t(&g.weight_hh_l0), t(&g.weight_hh_l0_reverse)], 0),
@@ -77,20 +85,33 @@ impl BiGru {
     /// # Shapes
     /// - x: `[batch, time, d_in]`
     /// - output: `[batch, time, 2 * hidden]`
-    pub fn forward(&self, weights: &GruWeightsPacked, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
-        let gates_x = affine(x, weights.w_ih.clone(), Some(weights.b_ih.clone()));
-        bigru(gates_x, weights.w_hh.clone(), weights.b_hh.clone(), lengths)
+    pub fn forward(&self, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
+        self.layout().forward(x, lengths)
+    }
+
+    /// Lays the weights out once, for a model that no longer changes (see `Cmin::prepare_for_inference`).
+    pub fn prepare_for_inference(&mut self) {
+        self.layout = None;
+        self.layout = Some(self.layout());
     }
 }
 
-/// A [`BiGru`]'s weights: `w_ih` `[d_in, 6h]` and `b_ih` `[6h]` (forward direction's gates r, z,
-/// n, then the backward direction's), `w_hh` `[2, h, 3h]`, `b_hh` `[2, 3h]`.
+impl GruLayout {
+    fn forward(&self, x: Tensor<3>, lengths: Option<&[usize]>) -> Tensor<3> {
+        let gates_x = affine(x, self.w_ih.clone(), Some(self.b_ih.clone()));
+        bigru(gates_x, self.w_hh.clone(), self.b_hh.clone(), lengths)
+    }
+}
+
+/// A [`BiGru`]'s weights as its forward reads them: `w_ih` `[d_in, 6h]` and `b_ih` `[6h]`
+/// (forward direction's gates r, z, n, then the backward direction's), `w_hh` `[2, h, 3h]`,
+/// `b_hh` `[2, 3h]`.
 #[derive(Clone, Debug)]
-pub struct GruWeightsPacked {
-    pub w_ih: Tensor<2>,
-    pub b_ih: Tensor<1>,
-    pub w_hh: Tensor<3>,
-    pub b_hh: Tensor<2>,
+struct GruLayout {
+    w_ih: Tensor<2>,
+    b_ih: Tensor<1>,
+    w_hh: Tensor<3>,
+    b_hh: Tensor<2>,
 }
 
 /// `[batch, time]` with 1 on true positions and 0 on padding.
@@ -118,14 +139,14 @@ mod tests {
         for dir in 0..2 {
             b_ih[dir * g + 2 * h..dir * g + 3 * h].fill(1.0);
         }
-        let weights = GruWeightsPacked {
+        let layout = GruLayout {
             w_ih: Tensor::zeros([d_in, 2 * g], &device),
             b_ih: Tensor::from_data(TensorData::new(b_ih, [2 * g]), &device),
             w_hh: Tensor::zeros([2, h, g], &device),
             b_hh: Tensor::zeros([2, g], &device),
         };
         let x = Tensor::<3>::ones([2, time, d_in], &device);
-        let out = BiGruConfig::new(d_in, h).init(&device).forward(&weights, x, Some(&[3, 2]));
+        let out = layout.forward(x, Some(&[3, 2]));
         assert_eq!(out.dims(), [2, time, 2 * h]);
         let out = out.into_data().try_to_vec::<f32>().unwrap();
         let t = 1f32.tanh();

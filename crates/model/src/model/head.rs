@@ -11,6 +11,9 @@ use super::layers::{PointwiseConv, PointwiseConvConfig, affine};
 pub struct MomentHead {
     pub fc_score: PointwiseConv,
     pub fc_reg: PointwiseConv,
+    /// Both convolutions as one product, kept by [`Self::prepare_for_inference`] (see `BiGru`'s).
+    #[module(skip)]
+    layout: Option<(Tensor<2>, Tensor<1>)>,
 }
 
 /// A [`MomentHead`]'s shape: `num_anchors` proposals per clip.
@@ -25,6 +28,7 @@ impl MomentHeadConfig {
         MomentHead {
             fc_score: PointwiseConvConfig::new(self.d_model, self.num_anchors).init(device),
             fc_reg: PointwiseConvConfig::new(self.d_model, 2 * self.num_anchors).init(device),
+            layout: None,
         }
     }
 }
@@ -32,18 +36,28 @@ impl MomentHeadConfig {
 impl MomentHead {
     /// Both convolutions as one product: weight `[d, 3K]` (the score columns, then the
     /// offset columns) and bias `[3K]`.
-    pub fn pack(&self) -> (Tensor<2>, Tensor<1>) {
+    fn layout(&self) -> (Tensor<2>, Tensor<1>) {
+        if let Some(layout) = &self.layout {
+            return layout.clone();
+        }
         let (score_w, score_b) = self.fc_score.transposed();
         let (reg_w, reg_b) = self.fc_reg.transposed();
         (Tensor::cat(vec![score_w, reg_w], 1), Tensor::cat(vec![score_b, reg_b], 0))
     }
 
     /// # Shapes
-    /// - fused: `[batch, clips, d]`, weights from [`Self::pack`]
+    /// - fused: `[batch, clips, d]`
     /// - output: `[batch, clips, 3K]`: per clip, K score logits then the (start, end)
     ///   offsets of each anchor
-    pub fn forward(&self, (weight, bias): &(Tensor<2>, Tensor<1>), fused: Tensor<3>) -> Tensor<3> {
-        affine(fused, weight.clone(), Some(bias.clone()))
+    pub fn forward(&self, fused: Tensor<3>) -> Tensor<3> {
+        let (weight, bias) = self.layout();
+        affine(fused, weight, Some(bias))
+    }
+
+    /// Lays the weights out once, for a model that no longer changes.
+    pub fn prepare_for_inference(&mut self) {
+        self.layout = None;
+        self.layout = Some(self.layout());
     }
 }
 
@@ -57,8 +71,13 @@ mod tests {
         let (d, anchors) = (5, 2);
         let head = MomentHeadConfig::new(d, anchors).init(&device);
         let fused = Tensor::<3>::random([1, 4, d], burn::tensor::Distribution::Default, &device);
-        let packed = head.pack();
-        let out = head.forward(&packed, fused.clone());
+        let out = head.forward(fused.clone());
+        let mut prepared = head.clone();
+        prepared.prepare_for_inference();
+        assert!(prepared.layout.is_some());
+        let same =
+            (prepared.forward(fused.clone()) - out.clone()).abs().max().into_data().try_to_vec::<f32>().unwrap()[0];
+        assert_eq!(same, 0.0, "the prepared layout answers as the fresh one");
         assert_eq!(out.dims(), [1, 4, 3 * anchors]);
         let (score_w, score_b) = head.fc_score.transposed();
         let (reg_w, reg_b) = head.fc_reg.transposed();

@@ -6,7 +6,7 @@ use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
+use super::gru::{BiGru, BiGruConfig};
 use super::layers::{Linear, LinearConfig};
 use crate::config::{CminConfig, Fusion};
 use crate::ops::activation::{sigmoid, softmax_last, standardise_last};
@@ -184,14 +184,8 @@ impl InteractionStage {
     }
 
     /// # Shapes
-    /// - video: from [`Self::prepare`] (`rnn_weights` from `self.rnn.pack()`), query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
-    pub fn forward(
-        &self,
-        rnn_weights: &GruWeightsPacked,
-        video: &StageVideo,
-        query: Tensor<3>,
-        word_logit_mask: Tensor<3>,
-    ) -> StageOutput {
+    /// - video: from [`Self::prepare`], query: `[batch, words, d]`, word_logit_mask: `[batch, 1, words]`
+    pub fn forward(&self, video: &StageVideo, query: Tensor<3>, word_logit_mask: Tensor<3>) -> StageOutput {
         let (aggregated, attention) = self.v2s.forward(video.clip_part.clone(), query, word_logit_mask);
         let (gated_video, gated_query) = match (&self.cross_gate, &video.aggregate_gate) {
             (Some(gate), Some(aggregate_gate)) => {
@@ -203,7 +197,7 @@ impl InteractionStage {
             Some(bilinear) => bilinear.forward(gated_video.clone(), gated_query.clone()),
             None => Tensor::cat(vec![gated_video.clone(), gated_query.clone()], 2),
         };
-        let fused = self.dropout.forward(self.rnn.forward(rnn_weights, fused_input, None));
+        let fused = self.dropout.forward(self.rnn.forward(fused_input, None));
         StageOutput { aggregated, attention, gated_video, gated_query, fused }
     }
 }

@@ -15,10 +15,9 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Tensor};
 
 pub use batch::QueryBatch;
-use gru::GruWeightsPacked;
 use head::{MomentHead, MomentHeadConfig};
 pub use interaction::{InteractionStage, StageOutput, StageVideo};
-use query_encoder::{QueryEncoder, QueryEncoderWeights};
+use query_encoder::QueryEncoder;
 use video_encoder::VideoEncoder;
 
 use crate::config::CminConfig;
@@ -94,14 +93,16 @@ impl Cmin {
         &self.config
     }
 
-    /// The weights laid out for the forward pass (see [`CminWeights`]).
-    pub fn pack(&self) -> CminWeights {
-        CminWeights {
-            query: self.sentence_encoder.pack(),
-            video_rnn: self.video_encoder.rnn.pack(),
-            stage_rnns: self.stages.iter().map(|s| s.rnn.pack()).collect(),
-            head: self.head.pack(),
-        }
+    /// Lays every layer's weights out once for the forward pass (the BiGRUs' directions side
+    /// by side and transposed, the GCN's blocks stacked with their relation-bias tables, the
+    /// head's two convolutions as one product), for a model that serves queries and no longer
+    /// changes. A model being trained lays them out in each forward instead, where the
+    /// gradients reach the parameters through them.
+    pub fn prepare_for_inference(&mut self) {
+        self.sentence_encoder.prepare_for_inference();
+        self.video_encoder.rnn.prepare_for_inference();
+        self.stages.iter_mut().for_each(|stage| stage.rnn.prepare_for_inference());
+        self.head.prepare_for_inference();
     }
 
     /// The query-independent part: encode once, localize many queries against it. Holds the
@@ -110,41 +111,30 @@ impl Cmin {
     /// # Shapes
     /// - frames: `[batch, clips, frame_dim]` (already resampled to `num_clips`)
     /// - output: every tensor `[batch, clips, d]`
-    pub fn encode_video(&self, weights: &CminWeights, frames: Tensor<3>) -> StageVideo {
-        let encoded = self.video_encoder.forward(&weights.video_rnn, frames);
+    pub fn encode_video(&self, frames: Tensor<3>) -> StageVideo {
+        let encoded = self.video_encoder.forward(frames);
         self.stages.first().expect("a model has at least one stage").prepare(encoded)
     }
 
     /// Everything after [`Self::encode_video`]; the video must have the query batch's size
     /// (see [`StageVideo::expand`]).
-    pub fn forward_encoded(&self, weights: &CminWeights, video: &StageVideo, query: &QueryBatch) -> CminOutput {
-        let query_encoded = self.sentence_encoder.forward(&weights.query, query);
-        self.interact(weights, video, query_encoded, query.word_logit_mask.clone())
+    pub fn forward_encoded(&self, video: &StageVideo, query: &QueryBatch) -> CminOutput {
+        let query_encoded = self.sentence_encoder.forward(query);
+        self.interact(video, query_encoded, query.word_logit_mask.clone())
     }
 
     /// [`Self::forward_encoded`] for a batch of one query against every row of `video` (the
     /// windows of a long video, the videos of a library): the query is encoded once.
-    pub fn forward_encoded_one_query(
-        &self,
-        weights: &CminWeights,
-        video: &StageVideo,
-        query: &QueryBatch,
-    ) -> CminOutput {
+    pub fn forward_encoded_one_query(&self, video: &StageVideo, query: &QueryBatch) -> CminOutput {
         let rows = video.batch();
-        let query_encoded = self.sentence_encoder.forward(&weights.query, query).repeat_dim(0, rows);
-        self.interact(weights, video, query_encoded, query.word_logit_mask.clone().repeat_dim(0, rows))
+        let query_encoded = self.sentence_encoder.forward(query).repeat_dim(0, rows);
+        self.interact(video, query_encoded, query.word_logit_mask.clone().repeat_dim(0, rows))
     }
 
     /// The interaction stages and the moment head on an encoded query.
-    fn interact(
-        &self,
-        weights: &CminWeights,
-        video: &StageVideo,
-        query_encoded: Tensor<3>,
-        word_logit_mask: Tensor<3>,
-    ) -> CminOutput {
+    fn interact(&self, video: &StageVideo, query_encoded: Tensor<3>, word_logit_mask: Tensor<3>) -> CminOutput {
         let mut stages: Vec<StageOutput> = Vec::with_capacity(self.stages.len());
-        for (stage, rnn_weights) in self.stages.iter().zip(&weights.stage_rnns) {
+        for stage in &self.stages {
             let later_stage_video;
             let input = match stages.last() {
                 None => video,
@@ -153,29 +143,14 @@ impl Cmin {
                     &later_stage_video
                 }
             };
-            stages.push(stage.forward(rnn_weights, input, query_encoded.clone(), word_logit_mask.clone()));
+            stages.push(stage.forward(input, query_encoded.clone(), word_logit_mask.clone()));
         }
-        let proposals = self.head.forward(&weights.head, stages.last().expect("at least one stage").fused.clone());
+        let proposals = self.head.forward(stages.last().expect("at least one stage").fused.clone());
         CminOutput { video_encoded: video.video.clone(), query_encoded, stages, proposals }
     }
 
     /// The full forward pass.
     pub fn forward(&self, frames: Tensor<3>, query: &QueryBatch) -> CminOutput {
-        let weights = self.pack();
-        self.forward_encoded(&weights, &self.encode_video(&weights, frames), query)
+        self.forward_encoded(&self.encode_video(frames), query)
     }
-}
-
-/// The weights laid out for the forward pass: each BiGRU's directions side by side and
-/// transposed, the GCN's blocks stacked with their relation-bias tables, the head's two
-/// convolutions as one product. Derived from the parameters with tensor operations, so
-/// training builds it per step (gradients flow through it) and inference once per model (it
-/// stays valid while the parameters do not change).
-#[derive(Clone, Debug)]
-pub struct CminWeights {
-    pub query: QueryEncoderWeights,
-    pub video_rnn: GruWeightsPacked,
-    pub stage_rnns: Vec<GruWeightsPacked>,
-    /// The moment head's two convolutions as one `[d, 3K]` product and its bias.
-    pub head: (Tensor<2>, Tensor<1>),
 }

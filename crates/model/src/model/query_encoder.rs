@@ -7,7 +7,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::batch::{NUM_ARC_RELATIONS, QueryBatch, RELATION_SLOTS};
-use super::gru::{BiGru, BiGruConfig, GruWeightsPacked, length_mask};
+use super::gru::{BiGru, BiGruConfig, length_mask};
 use super::layers::{Linear, LinearConfig, affine, uniform};
 use crate::config::CminConfig;
 use crate::ops::gcn::gcn_messages;
@@ -28,6 +28,9 @@ pub struct SyntacticGcnLayer {
     pub fc_gate_bias2: Vec<Param<Tensor<1>>>,
     pub fc_gate_bias3: Vec<Param<Tensor<1>>>,
     pub dropout: Dropout,
+    /// The weights laid out for the forward pass, kept by [`Self::prepare_for_inference`] (see `BiGru`'s).
+    #[module(skip)]
+    layout: Option<GcnLayout>,
 }
 
 /// A [`SyntacticGcnLayer`]'s width and dropout.
@@ -53,13 +56,17 @@ impl SyntacticGcnLayerConfig {
             fc_gate_bias2: biases(NUM_ARC_RELATIONS),
             fc_gate_bias3: biases(NUM_ARC_RELATIONS),
             dropout: DropoutConfig::new(dropout).init(),
+            layout: None,
         }
     }
 }
 
 impl SyntacticGcnLayer {
     /// The layer's weights laid out for [`Self::forward`].
-    pub fn pack(&self) -> GcnLayerWeights {
+    fn layout(&self) -> GcnLayout {
+        if let Some(layout) = &self.layout {
+            return layout.clone();
+        }
         let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
         let dim = self.fc_dir_weight[0].weight.dims()[0];
         let device = self.fc_dir_weight[0].weight.device();
@@ -68,7 +75,7 @@ impl SyntacticGcnLayer {
             Tensor::cat(vec![used, Tensor::zeros([RELATION_SLOTS - biases.len(), dim], &device)], 0)
         };
         let tables = |blocks: [&[Param<Tensor<1>>]; 3]| Tensor::stack(blocks.map(table).to_vec(), 0);
-        GcnLayerWeights {
+        GcnLayout {
             direction: Tensor::cat(transposed(&self.fc_dir_weight), 1),
             gate: Tensor::stack(transposed(&self.fc_gate_weight), 0),
             direction_biases: tables([&self.fc_dir_bias1, &self.fc_dir_bias2, &self.fc_dir_bias3]),
@@ -85,7 +92,8 @@ impl SyntacticGcnLayer {
     /// # Shapes
     /// - x: `[batch, words, dim]`
     /// - output: `[batch, words, dim]`
-    pub fn forward(&self, weights: &GcnLayerWeights, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
+    pub fn forward(&self, x: Tensor<3>, query: &QueryBatch) -> Tensor<3> {
+        let weights = self.layout();
         let [batch, words, dim] = x.dims();
         // All three blocks' W_k x as one 2-D product, then G_k y_k as a product batched over
         // the blocks (rows: every word of the batch).
@@ -103,28 +111,27 @@ impl SyntacticGcnLayer {
         );
         x + self.dropout.forward(relu(messages))
     }
+
+    /// Lays the weights out once, for a model that no longer changes.
+    pub fn prepare_for_inference(&mut self) {
+        self.layout = None;
+        self.layout = Some(self.layout());
+    }
 }
 
 /// A GCN layer's weights in the layout its forward reads (derived from the parameters, so
 /// gradients reach them through it). Blocks: 0 self, 1 along, 2 against the arcs.
 #[derive(Clone, Debug)]
-pub struct GcnLayerWeights {
+struct GcnLayout {
     /// `[dim, 3 * dim]`: the blocks' `W_k^T` side by side.
-    pub direction: Tensor<2>,
+    direction: Tensor<2>,
     /// `[3, dim, dim]`: each block's `G_k^T`.
-    pub gate: Tensor<3>,
+    gate: Tensor<3>,
     /// `[3, RELATION_SLOTS, dim]`: per block and relation slot, the direction bias (zero rows
     /// for the slots a block does not use).
-    pub direction_biases: Tensor<3>,
+    direction_biases: Tensor<3>,
     /// `[3, RELATION_SLOTS, dim]`: the same for the gate biases.
-    pub gate_biases: Tensor<3>,
-}
-
-/// The query encoder's weights laid out for its forward (see `Cmin::pack`).
-#[derive(Clone, Debug)]
-pub struct QueryEncoderWeights {
-    pub gcn_layers: Vec<GcnLayerWeights>,
-    pub rnn: Option<GruWeightsPacked>,
+    gate_biases: Tensor<3>,
 }
 
 /// The query encoder (spec §2), or the bag-of-words baseline when `bag_of_words` is set.
@@ -151,26 +158,24 @@ impl QueryEncoder {
         }
     }
 
-    pub fn pack(&self) -> QueryEncoderWeights {
-        QueryEncoderWeights {
-            gcn_layers: self.gcn_layers.iter().map(SyntacticGcnLayer::pack).collect(),
-            rnn: self.rnn.as_ref().map(BiGru::pack),
-        }
+    /// Lays every layer's weights out once, for a model that no longer changes.
+    pub fn prepare_for_inference(&mut self) {
+        self.gcn_layers.iter_mut().for_each(SyntacticGcnLayer::prepare_for_inference);
+        self.rnn.iter_mut().for_each(BiGru::prepare_for_inference);
     }
 
     /// # Shapes
     /// - output: `[batch, width, d_model]` (the batch's width), zero past each query's length
-    pub fn forward(&self, weights: &QueryEncoderWeights, query: &QueryBatch) -> Tensor<3> {
+    pub fn forward(&self, query: &QueryBatch) -> Tensor<3> {
         let mut x = self.dropout.forward(query.words.clone());
         if let Some(projection) = &self.bag_of_words {
             return self.dropout.forward(bag_of_words(projection, x, &query.lengths));
         }
-        for (layer, layer_weights) in self.gcn_layers.iter().zip(&weights.gcn_layers) {
-            x = layer.forward(layer_weights, x, query);
+        for layer in &self.gcn_layers {
+            x = layer.forward(x, query);
         }
         let rnn = self.rnn.as_ref().expect("built unless bag_of_words");
-        let rnn_weights = weights.rnn.as_ref().expect("packed with the encoder");
-        self.dropout.forward(rnn.forward(rnn_weights, x, Some(&query.lengths)))
+        self.dropout.forward(rnn.forward(x, Some(&query.lengths)))
     }
 }
 

@@ -5,7 +5,7 @@ use burn::module::{Initializer, Module, Param};
 use burn::nn::{Dropout, DropoutConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::gru::{BiGru, BiGruConfig, GruWeightsPacked};
+use super::gru::{BiGru, BiGruConfig};
 use super::layers::{Linear, LinearConfig, affine};
 use crate::config::CminConfig;
 use crate::ops::activation::softmax_last;
@@ -106,11 +106,11 @@ impl VideoEncoder {
     /// # Shapes
     /// - frames: `[batch, clips, frame_dim]`
     /// - output: `[batch, clips, d_model]`
-    pub fn forward(&self, rnn_weights: &GruWeightsPacked, frames: Tensor<3>) -> Tensor<3> {
+    pub fn forward(&self, frames: Tensor<3>) -> Tensor<3> {
         let mut x = self.dropout.forward(frames);
         for layer in &self.attn_layers {
             x = x.clone() + self.dropout.forward(layer.forward(x));
         }
-        self.dropout.forward(self.rnn.forward(rnn_weights, x, None))
+        self.dropout.forward(self.rnn.forward(x, None))
     }
 }

@@ -124,7 +124,7 @@ impl BiaffineNetwork {
         );
         let mut h = self.dropout.forward(x);
         for layer in &self.rnn {
-            h = self.dropout.forward(layer.forward(&layer.pack(), h, Some(&batch.lengths)));
+            h = self.dropout.forward(layer.forward(h, Some(&batch.lengths)));
         }
         let mlp = |l: &Linear| self.dropout.forward(leaky_relu(l.forward(h.clone()), LEAKY_SLOPE));
         let (dep, head) = (mlp(&self.arc_dep), mlp(&self.arc_head));
