@@ -62,10 +62,7 @@ impl BiGruConfig {
 impl BiGru {
     /// Both directions' weights side by side and transposed for products from the left: what
     /// every forward reads (derived from the parameters, so gradients reach them through it).
-    fn layout(&self) -> GruLayout {
-        if let Some(layout) = &self.layout {
-            return layout.clone();
-        }
+    fn lay_out(&self) -> GruLayout {
         let g = &self.gru;
         let t = |w: &Param<Tensor<2>>| w.val().transpose();
         GruLayout {
@@ -91,8 +88,12 @@ impl BiGru {
 
     /// Lays the weights out once, for a model that no longer changes (see `Cmin::prepare_for_inference`).
     pub fn prepare_for_inference(&mut self) {
-        self.layout = None;
-        self.layout = Some(self.layout());
+        self.layout = Some(self.lay_out());
+    }
+
+    /// The layout kept by [`Self::prepare_for_inference`], or one laid out now.
+    fn layout(&self) -> GruLayout {
+        self.layout.clone().unwrap_or_else(|| self.lay_out())
     }
 }
 

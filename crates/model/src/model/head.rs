@@ -36,10 +36,7 @@ impl MomentHeadConfig {
 impl MomentHead {
     /// Both convolutions as one product: weight `[d, 3K]` (the score columns, then the
     /// offset columns) and bias `[3K]`.
-    fn layout(&self) -> (Tensor<2>, Tensor<1>) {
-        if let Some(layout) = &self.layout {
-            return layout.clone();
-        }
+    fn lay_out(&self) -> (Tensor<2>, Tensor<1>) {
         let (score_w, score_b) = self.fc_score.transposed();
         let (reg_w, reg_b) = self.fc_reg.transposed();
         (Tensor::cat(vec![score_w, reg_w], 1), Tensor::cat(vec![score_b, reg_b], 0))
@@ -56,8 +53,12 @@ impl MomentHead {
 
     /// Lays the weights out once, for a model that no longer changes.
     pub fn prepare_for_inference(&mut self) {
-        self.layout = None;
-        self.layout = Some(self.layout());
+        self.layout = Some(self.lay_out());
+    }
+
+    /// The layout kept by [`Self::prepare_for_inference`], or one laid out now.
+    fn layout(&self) -> (Tensor<2>, Tensor<1>) {
+        self.layout.clone().unwrap_or_else(|| self.lay_out())
     }
 }
 

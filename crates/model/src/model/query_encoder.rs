@@ -63,10 +63,7 @@ impl SyntacticGcnLayerConfig {
 
 impl SyntacticGcnLayer {
     /// The layer's weights laid out for [`Self::forward`].
-    fn layout(&self) -> GcnLayout {
-        if let Some(layout) = &self.layout {
-            return layout.clone();
-        }
+    fn lay_out(&self) -> GcnLayout {
         let transposed = |linears: &[Linear]| linears.iter().map(|l| l.weight.val().transpose()).collect::<Vec<_>>();
         let dim = self.fc_dir_weight[0].weight.dims()[0];
         let device = self.fc_dir_weight[0].weight.device();
@@ -114,8 +111,12 @@ impl SyntacticGcnLayer {
 
     /// Lays the weights out once, for a model that no longer changes.
     pub fn prepare_for_inference(&mut self) {
-        self.layout = None;
-        self.layout = Some(self.layout());
+        self.layout = Some(self.lay_out());
+    }
+
+    /// The layout kept by [`Self::prepare_for_inference`], or one laid out now.
+    fn layout(&self) -> GcnLayout {
+        self.layout.clone().unwrap_or_else(|| self.lay_out())
     }
 }
 
