@@ -134,20 +134,13 @@ fn a_config_edited_after_saving_is_flagged() {
     let stored = String::from_utf8_lossy(&bytes).into_owned();
     assert!(stored.contains(weights::CHECKSUM_METADATA_KEY));
     assert!(weights::load(&bytes, None, &device).is_ok());
-    let header_len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
-    let header = std::str::from_utf8(&bytes[8..8 + header_len]).unwrap();
-    // Rewrites the header's metadata, keeping the tensors' bytes.
+    // Rewrites the stored config, keeping the tensors' bytes.
     let edit = |from: &str, to: &str| -> Vec<u8> {
-        let mut h: serde_json::Value = serde_json::from_str(header).unwrap();
-        let meta = h["__metadata__"].as_object_mut().unwrap();
-        let json = meta[weights::CONFIG_METADATA_KEY].as_str().unwrap().replace(from, to);
-        assert_ne!(json, meta[weights::CONFIG_METADATA_KEY].as_str().unwrap(), "{from} is in the config");
-        meta.insert(weights::CONFIG_METADATA_KEY.into(), json.into());
-        let text = serde_json::to_string(&h).unwrap();
-        let mut out = (text.len() as u64).to_le_bytes().to_vec();
-        out.extend_from_slice(text.as_bytes());
-        out.extend_from_slice(&bytes[8 + header_len..]);
-        out
+        with_metadata(&bytes, |meta| {
+            let json = meta[weights::CONFIG_METADATA_KEY].as_str().unwrap().replace(from, to);
+            assert_ne!(json, meta[weights::CONFIG_METADATA_KEY].as_str().unwrap(), "{from} is in the config");
+            meta.insert(weights::CONFIG_METADATA_KEY.into(), json.into());
+        })
     };
     for edited in
         [edit("\"num_heads\":2", "\"num_heads\":1"), edit("\"anchor_widths\":[2,4]", "\"anchor_widths\":[4,2]")]
