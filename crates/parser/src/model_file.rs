@@ -2,8 +2,8 @@
 //! `templates` (the features' fingerprint, [`crate::templates`]) and `header` (JSON: tag and
 //! label lists, provenance). Tensors: the word clusters and the tag dictionary (words as UTF-8
 //! joined by newlines, with their ids), both perceptrons' sparse weights (per row the key's
-//! distance from the previous key and the row's length; `[class, code]` pairs, one byte per
-//! weight on a log scale) and, optionally, the neural scorer (`neural_file`).
+//! distance from the previous key, as unsigned LEB128, and the row's length; `[class, code]`
+//! pairs, one byte per weight on a log scale) and, optionally, the neural scorer (`neural_file`).
 //! Reading validates every shape, length and index, so a damaged file is an error, never a panic.
 
 use std::collections::HashMap;
@@ -19,7 +19,7 @@ use crate::tensor_file::{TensorFile, Tensors};
 use crate::words::Clusters;
 
 pub const FORMAT: &str = "cmin-parser";
-pub const FORMAT_VERSION: &str = "1";
+pub const FORMAT_VERSION: &str = "2";
 /// The first bytes of the format of cmin-wasm 0.1.
 const OLD_MAGIC: &[u8; 8] = b"CMINPRS1";
 
@@ -78,11 +78,18 @@ fn write(model: &Model) -> Vec<u8> {
 }
 
 /// Rows as the frozen weights hold them: each key as its distance from the previous one and
-/// the row's length, then every row's `[class, code]` pairs.
+/// the row's length, then every row's `[class, code]` pairs. The keys are hashes spread over 32
+/// bits, so their distances need two or three bytes, not four: LEB128 (the variable-length
+/// integers of WebAssembly and DWARF) keeps the file no larger than the format it replaced.
 fn write_weights(t: &mut Tensors, name: &str, w: &Frozen) {
     let rows = w.keys.len();
-    let deltas = w.keys.iter().scan(0u32, |previous, &key| Some(key - std::mem::replace(previous, key)));
-    t.u32s(&format!("{name}.key_deltas"), &[rows], deltas);
+    let mut deltas = Vec::with_capacity(3 * rows);
+    let mut previous = 0u32;
+    for &key in &w.keys {
+        leb128::write::unsigned(&mut deltas, u64::from(key - previous)).expect("writing to memory");
+        previous = key;
+    }
+    t.u8s(&format!("{name}.key_deltas"), &[deltas.len()], deltas);
     t.u8s(&format!("{name}.row_lengths"), &[rows], w.offsets.windows(2).map(|o| (o[1] - o[0]) as u8));
     t.u8s(&format!("{name}.entries"), &[w.entries.len(), 2], w.entries.iter().flatten().copied());
     t.f32s(&format!("{name}.scale"), &[2], [w.min, w.step]);
@@ -140,8 +147,8 @@ fn read(bytes: &[u8]) -> Result<Model> {
 }
 
 fn read_weights(file: &TensorFile, name: &str, classes: usize) -> Result<Frozen> {
-    let deltas = file.u32s(&format!("{name}.key_deltas"), &[])?;
-    let lengths = file.u8s(&format!("{name}.row_lengths"), &[deltas.len()])?;
+    let deltas = file.u8s(&format!("{name}.key_deltas"), &[])?;
+    let lengths = file.u8s(&format!("{name}.row_lengths"), &[])?;
     let total: usize = lengths.iter().map(|&l| l as usize).sum();
     let codes = file.u8s(&format!("{name}.entries"), &[total, 2])?;
     let scale = file.f32s(&format!("{name}.scale"), &[2])?;
@@ -152,8 +159,13 @@ fn read_weights(file: &TensorFile, name: &str, classes: usize) -> Result<Frozen>
     if total >= 1 << 24 {
         return Err(ParserError::Model(format!("{name}: more weights than the format allows")));
     }
-    let (mut keys, mut offsets, mut key) = (Vec::with_capacity(deltas.len()), vec![0u32], 0u32);
-    for (i, (&delta, &length)) in deltas.iter().zip(&lengths).enumerate() {
+    let (mut keys, mut offsets, mut key) = (Vec::with_capacity(lengths.len()), vec![0u32], 0u32);
+    let mut deltas = deltas.as_slice();
+    for (i, &length) in lengths.iter().enumerate() {
+        let delta = leb128::read::unsigned(&mut deltas)
+            .ok()
+            .and_then(|d| u32::try_from(d).ok())
+            .ok_or_else(|| ParserError::Model(format!("{name}: key {i} is missing or past 32 bits")))?;
         if i > 0 && delta == 0 {
             return Err(ParserError::Model(format!("{name}: feature keys repeat")));
         }
@@ -163,6 +175,9 @@ fn read_weights(file: &TensorFile, name: &str, classes: usize) -> Result<Frozen>
         key = key.checked_add(delta).ok_or_else(|| ParserError::Model(format!("{name}: feature key overflows")))?;
         keys.push(key);
         offsets.push(offsets[i] + length as u32);
+    }
+    if !deltas.is_empty() {
+        return Err(ParserError::Model(format!("{name}: more key distances than rows")));
     }
     let entries: Vec<[u8; 2]> = codes.chunks_exact(2).map(|p| [p[0], p[1]]).collect();
     for &[c, q] in &entries {

@@ -1,5 +1,6 @@
 //! The neural scorer in the parser's model file: a JSON header (the `neural` metadata) with the
-//! dimensions, labels and vocabulary, then every matrix as rows of int8 with one f32 scale per
+//! dimensions and labels, the vocabulary (`neural.vocabulary`: words joined by newlines, ids 2,
+//! 3, ... in order), then every matrix as rows of int8 with one f32 scale per
 //! row (a quarter of f32's size; see BENCHMARKS.md for what it costs in accuracy), biases as
 //! f32, each a `neural.*` tensor. Every shape is derived from the header and checked.
 
@@ -13,8 +14,6 @@ use crate::tensor_file::{TensorFile, Tensors};
 #[derive(Serialize, Deserialize)]
 struct Header {
     labels: Vec<String>,
-    /// Ids 2, 3, ... in order.
-    words: Vec<String>,
     suffix_buckets: u32,
     word_dim: usize,
     cluster_dim: usize,
@@ -52,9 +51,9 @@ pub fn write(p: &NeuralParser, t: &mut Tensors) {
     assert_eq!(p.words.values.len(), p.lexicon.size() * p.words.dim, "one word row per lexicon entry");
     let mut words: Vec<(&String, &u32)> = p.lexicon.words.iter().collect();
     words.sort_by_key(|(_, id)| **id);
+    t.words("neural.vocabulary", words.into_iter().map(|(w, _)| w.as_str()));
     let header = Header {
         labels: p.labels.clone(),
-        words: words.into_iter().map(|(w, _)| w.clone()).collect(),
         suffix_buckets: p.lexicon.suffix_buckets,
         word_dim: p.words.dim,
         cluster_dim: p.clusters.dim,
@@ -120,17 +119,20 @@ pub fn read(file: &TensorFile) -> Result<NeuralParser> {
     if dims.iter().any(|&d| d == 0 || d > 4096) || h.layers > 8 || h.clusters < 2 || h.tags < 2 {
         return Err(ParserError::Model(format!("neural header: implausible dimensions {dims:?}")));
     }
-    if h.labels.is_empty() || h.suffix_buckets < 2 || h.words.len() > 1 << 20 {
-        return Err(ParserError::Model("neural header: no labels, suffix buckets or too many words".into()));
+    if h.labels.is_empty() || h.suffix_buckets < 2 {
+        return Err(ParserError::Model("neural header: no labels or suffix buckets".into()));
     }
+    // `words` refuses a word that appears twice.
+    let vocabulary = file.words("neural.vocabulary")?;
+    if vocabulary.len() > 1 << 20 {
+        return Err(ParserError::Model("neural vocabulary: too many words".into()));
+    }
+    let rows = vocabulary.len() + 2;
     let lexicon = Lexicon {
-        words: h.words.iter().enumerate().map(|(i, w)| (w.clone(), i as u32 + 2)).collect(),
+        words: vocabulary.into_iter().enumerate().map(|(i, w)| (w, i as u32 + 2)).collect(),
         suffix_buckets: h.suffix_buckets,
     };
-    if lexicon.words.len() != h.words.len() {
-        return Err(ParserError::Model("neural header: a word appears twice".into()));
-    }
-    let words = read_table(file, "neural.words", h.words.len() + 2, h.word_dim)?;
+    let words = read_table(file, "neural.words", rows, h.word_dim)?;
     let clusters = read_table(file, "neural.clusters", h.clusters, h.cluster_dim)?;
     let tags = read_table(file, "neural.tags", h.tags, h.tag_dim)?;
     let suffixes = read_table(file, "neural.suffixes", h.suffix_buckets as usize, h.suffix_dim)?;

@@ -36,10 +36,6 @@ impl Tensors {
         self.push(name, Dtype::U16, shape, values.into_iter().flat_map(u16::to_le_bytes).collect());
     }
 
-    pub fn u32s(&mut self, name: &str, shape: &[usize], values: impl IntoIterator<Item = u32>) {
-        self.push(name, Dtype::U32, shape, values.into_iter().flat_map(u32::to_le_bytes).collect());
-    }
-
     pub fn f32s(&mut self, name: &str, shape: &[usize], values: impl IntoIterator<Item = f32>) {
         self.push(name, Dtype::F32, shape, values.into_iter().flat_map(f32::to_le_bytes).collect());
     }
@@ -108,7 +104,8 @@ impl<'a> TensorFile<'a> {
             Some(v) if v == version => {}
             other => {
                 return Err(bad(format!(
-                    "parser format version {}; this version of cmin-wasm reads version {version}",
+                    "parser format version {}; this version of cmin-wasm reads version {version}: use the parser \
+                     file shipped with it (parser-en-ewt.safetensors), or retrain (`cmin parser train`)",
                     other.unwrap_or("(none)")
                 )));
             }
@@ -148,11 +145,6 @@ impl<'a> TensorFile<'a> {
 
     pub fn u16s(&self, name: &str, shape: &[usize]) -> Result<Vec<u16>> {
         Ok(self.bytes(name, Dtype::U16, shape)?.chunks_exact(2).map(|b| u16::from_le_bytes([b[0], b[1]])).collect())
-    }
-
-    pub fn u32s(&self, name: &str, shape: &[usize]) -> Result<Vec<u32>> {
-        let bytes = self.bytes(name, Dtype::U32, shape)?;
-        Ok(bytes.chunks_exact(4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect())
     }
 
     /// Finite `f32`s.

@@ -84,11 +84,14 @@ fn parser_files_of_another_format_or_other_templates_are_refused() {
         t.serialize()
     };
     assert!(message(&file(&[("format", "cmin-embeddings")])).contains("not a parser model"));
-    let newer = message(&file(&[("format", "cmin-parser"), ("format_version", "2")]));
-    assert!(newer.contains("version 2") && newer.contains("reads version 1"), "{newer}");
-    let other = message(&file(&[("format", "cmin-parser"), ("format_version", "1"), ("templates", "fnv1a64:0")]));
+    let newer = message(&file(&[("format", "cmin-parser"), ("format_version", "3")]));
+    assert!(newer.contains("version 3") && newer.contains("reads version 2"), "{newer}");
+    // Version 1 stored the key distances as u32s and the neural vocabulary as JSON.
+    let older = message(&file(&[("format", "cmin-parser"), ("format_version", "1")]));
+    assert!(older.contains("version 1") && older.contains("parser-en-ewt.safetensors"), "{older}");
+    let other = message(&file(&[("format", "cmin-parser"), ("format_version", "2"), ("templates", "fnv1a64:0")]));
     assert!(other.contains("trained with other features"), "{other}");
     let current = cmin_parser::templates::fingerprint();
-    let headless = message(&file(&[("format", "cmin-parser"), ("format_version", "1"), ("templates", &current)]));
+    let headless = message(&file(&[("format", "cmin-parser"), ("format_version", "2"), ("templates", &current)]));
     assert!(headless.contains("header"), "{headless}");
 }
