@@ -7,11 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 bash scripts/setup.sh --wasm
+# npm's binaryen (wasm-opt) for the optimisation pass below.
+[ -x node_modules/.bin/wasm-opt ] || npm ci --no-audit --no-fund
 cpu_out="$CMIN_WASM_TARGET_DIR/pkg-cpu"
 # wasm-pack adds to an existing output folder: a snippet moved or renamed would linger there.
 rm -rf "$cpu_out" pkg
 CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir "$cpu_out" --out-name cmin --no-default-features
 CARGO_TARGET_DIR="$CMIN_WASM_TARGET_DIR" wasm-pack build --release --target web --out-dir pkg --out-name cmin --no-default-features --features wgpu
+# One binaryen pass over each module (wasm-pack's own would download binaryen, and Debian's
+# breaks the module): -O1 makes both smaller raw and gzipped (BENCHMARKS.md); the features are
+# those rustc's wasm32 target emits, with SIMD from .cargo/config.toml.
+for wasm in "$cpu_out"/cmin_bg.wasm pkg/cmin_bg.wasm; do
+  node_modules/.bin/wasm-opt -O1 --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue --enable-reference-types "$wasm" -o "$wasm"
+done
 rm -rf pkg/cpu && mkdir pkg/cpu
 cp "$cpu_out"/cmin.js "$cpu_out"/cmin.d.ts "$cpu_out"/cmin_bg.wasm "$cpu_out"/cmin_bg.wasm.d.ts pkg/cpu/
 # Both builds share one copy of the loader snippet (it finds the default assets relative to
